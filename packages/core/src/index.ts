@@ -1,0 +1,47 @@
+/**
+ * `@servable/core` — the engine-neutral heart of Servable: tensors and signatures, the runtime
+ * contract and `loadModel` with fallback and a report, the input-normalizing pipeline behind
+ * `createPredictor`, post-processing, the batching scheduler, manifests, integrity, and errors
+ * with stable codes. It imports no engine: runtimes are values you pass in.
+ *
+ * @packageDocumentation
+ */
+export * from './errors/index.js';
+export * from './tensor/index.js';
+export { formatSpec, hasBatchDim, findInput, type Dim, type TensorSpec, type ModelSignature } from './model/signature.js';
+export type {
+  Availability,
+  GradientCapability,
+  LoadedModel,
+  ResolvedModelSource,
+  RunOptions,
+  Runtime,
+  RuntimeLoadOptions,
+  RuntimeWarning,
+} from './model/runtime.js';
+export {
+  MANIFEST_FILE,
+  MODEL_FORMATS,
+  isSafeRelativePath,
+  parseManifest,
+  stringifyManifest,
+  validateManifest,
+  type EncryptionHeader,
+  type ImagePreprocessing,
+  type ModelFormat,
+  type ModelManifest,
+  type Postprocessing,
+  type Preprocessing,
+} from './model/manifest.js';
+export { resolveModelSource, type ModelDecryptor, type ModelPackage, type ModelSource, type ResolveOptions, type ResolvedWithDescription } from './model/source.js';
+export { loadModel, type LoadModelOptions, type Model } from './model/load-model.js';
+export { formatReport, type ModelReport, type RuntimeAttempt } from './model/report.js';
+export { sha256Hex, verifySha256 } from './protection/sha256.js';
+export { coerceValues, flattenNested, type CoerceOptions } from './pipeline/coerce.js';
+export { isImageInput, preprocessImage, resizeBilinear, imageTarget, type ImageInput, type ImageTarget } from './pipeline/image.js';
+export { normalizeInput, type NormalizedInput, type PredictInput } from './pipeline/normalize.js';
+export { argmax, classify, softmax, topK, type ClassScore, type Classification } from './pipeline/postprocess.js';
+export { validateFeeds, checkTensorAgainstSpec } from './pipeline/validate-feeds.js';
+export { createPredictor, type OutputMode, type Prediction, type PredictOptions, type Predictor, type PredictorOptions } from './predictor/create-predictor.js';
+export { Batcher, type BatcherOptions, type BatcherStats, type BatchExecution, type BatchRunOptions } from './batching/batcher.js';
+export type * from './training/trainer.js';

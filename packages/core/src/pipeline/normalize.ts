@@ -1,0 +1,186 @@
+import { ServableError, describeMismatch } from '../errors/servable-error.js';
+import type { ModelManifest } from '../model/manifest.js';
+import { formatSpec, type ModelSignature, type TensorSpec } from '../model/signature.js';
+import { isFloatDType } from '../tensor/dtype.js';
+import { float16BitsToFloat32 } from '../tensor/float16.js';
+import { formatShape, isTensor, shapeSize, type Tensor, type TensorMap } from '../tensor/tensor.js';
+import { coerceValues, flattenNested, type CoerceOptions } from './coerce.js';
+import { isImageInput, preprocessImage, type ImageInput } from './image.js';
+import { checkTensorAgainstSpec } from './validate-feeds.js';
+
+/**
+ * What `predict` accepts: nested arrays, a flat or typed array, a {@link Tensor}, an
+ * {@link ImageInput} (or an array of them), or a record of those keyed by input name.
+ */
+export type PredictInput = unknown;
+
+/** The result of normalization: feeds ready for `model.run`, and whether the caller gave one example. */
+export interface NormalizedInput {
+  readonly feeds: TensorMap;
+  /** True when the input was one example and the batch axis was added (and must be removed from outputs). */
+  readonly single: boolean;
+  /** Number of examples in the batch. */
+  readonly batchSize: number;
+}
+
+function subjectOf(spec: TensorSpec): string {
+  return `input "${spec.name}"`;
+}
+
+function exampleDims(spec: TensorSpec): readonly (number | string)[] {
+  return spec.shape.slice(1);
+}
+
+function batchable(spec: TensorSpec): boolean {
+  const d0 = spec.shape[0];
+  return spec.shape.length > 0 && (typeof d0 === 'string' || d0 === 1);
+}
+
+function rankHint(spec: TensorSpec, got: readonly number[]): string | undefined {
+  const last = got[got.length - 1];
+  if (got.length === spec.shape.length + 1 && (last === 3 || last === 4 || last === 1)) {
+    return 'drop the channel axis, or pass an image {data, width, height, channels} so the manifest\'s preprocessing applies';
+  }
+  return `give one example ${formatShape(exampleDims(spec))} or a batch ${formatShape(spec.shape)}`;
+}
+
+function convertTensor(t: Tensor, spec: TensorSpec, options: CoerceOptions): Tensor {
+  if (t.dtype === spec.dtype) return t;
+  if (t.dtype === 'string' || spec.dtype === 'string') {
+    throw new ServableError('DTYPE_MISMATCH', describeMismatch(subjectOf(spec), formatSpec(spec), `${formatShape(t.shape)} (${t.dtype})`, `convert the data to ${spec.dtype}`));
+  }
+  const source: ArrayLike<unknown> = t.dtype === 'float16' ? Array.from(t.data as Uint16Array, float16BitsToFloat32) : (t.data as ArrayLike<unknown>);
+  return { dtype: spec.dtype, shape: t.shape, data: coerceValues(source, spec.dtype, subjectOf(spec), options) };
+}
+
+/** Normalizes one value for one input. Returns the tensor with its batch axis and whether one was added. */
+function normalizeValue(value: unknown, spec: TensorSpec, manifest: ModelManifest | undefined, options: CoerceOptions): { tensor: Tensor; single: boolean } {
+  const subject = subjectOf(spec);
+  const rank = spec.shape.length;
+  const steps = manifest?.preprocessing?.image;
+  if (isImageInput(value) || (Array.isArray(value) && value.length > 0 && value.every(isImageInput))) {
+    const images: ImageInput[] = Array.isArray(value) ? value : [value];
+    const parts = images.map((img) => preprocessImage(img, spec, steps));
+    const exShape = parts[0]!.shape;
+    const per = shapeSize(exShape);
+    const all = new Float32Array(per * parts.length);
+    parts.forEach((p, i) => {
+      if (formatShape(p.shape) !== formatShape(exShape)) {
+        throw new ServableError('SHAPE_MISMATCH', describeMismatch(`${subject} image ${i}`, formatShape(exShape), formatShape(p.shape), 'give images of one size or set preprocessing.image.resize'));
+      }
+      all.set(p.values, i * per);
+    });
+    const data = isFloatDType(spec.dtype) ? all : Array.from(all, (v) => Math.min(Math.max(Math.round(v), 0), 255));
+    const tensor = { dtype: spec.dtype, shape: [parts.length, ...exShape], data: coerceValues(data, spec.dtype, subject, options) } as Tensor;
+    checkTensorAgainstSpec(tensor, spec);
+    return { tensor, single: !Array.isArray(value) };
+  }
+  if (isTensor(value)) {
+    const t = convertTensor(value, spec, options);
+    if (t.shape.length === rank) return { tensor: t, single: false };
+    if (t.shape.length === rank - 1 && batchable(spec)) return { tensor: { ...t, shape: [1, ...t.shape] }, single: true };
+    throw new ServableError('SHAPE_MISMATCH', describeMismatch(subject, formatSpec(spec), `${formatShape(t.shape)} (${t.dtype})`, rankHint(spec, t.shape)), {
+      details: { subject: spec.name, expected: formatShape(spec.shape), received: formatShape(t.shape) },
+    });
+  }
+  const { shape, flat } = flattenNested(value, subject);
+  const data = coerceValues(flat, spec.dtype, subject, options);
+  let tensorShape: number[];
+  let single: boolean;
+  if (shape.length === rank) {
+    tensorShape = shape;
+    single = false;
+  } else if (shape.length === rank - 1 && batchable(spec)) {
+    tensorShape = [1, ...shape];
+    single = true;
+  } else if (shape.length === 1 && rank > 1) {
+    // A flat array: one example or a batch of examples laid end to end.
+    const dims = exampleDims(spec);
+    if (!dims.every((d) => typeof d === 'number')) {
+      throw new ServableError(
+        'SHAPE_MISMATCH',
+        describeMismatch(subject, formatSpec(spec), `a flat array of ${shape[0]} values`, 'the example shape has symbolic dimensions, so pass nested arrays or a tensor {dtype, shape, data}'),
+      );
+    }
+    const per = shapeSize(dims as number[]);
+    const n = shape[0]!;
+    if (n === per && batchable(spec)) {
+      tensorShape = [1, ...(dims as number[])];
+      single = true;
+    } else if (per > 0 && n % per === 0 && n > 0 && typeof spec.shape[0] === 'string') {
+      tensorShape = [n / per, ...(dims as number[])];
+      single = false;
+    } else {
+      throw new ServableError(
+        'SHAPE_MISMATCH',
+        describeMismatch(subject, `${per} values per example ${formatSpec(spec)}`, `a flat array of ${n} values`, `give a multiple of ${per} values, or nested arrays`),
+        { details: { subject: spec.name, expected: String(per), received: String(n) } },
+      );
+    }
+  } else {
+    throw new ServableError('SHAPE_MISMATCH', describeMismatch(subject, formatSpec(spec), `${formatShape(shape)} (${Array.isArray(value) ? 'nested arrays' : typeof value})`, rankHint(spec, shape)), {
+      details: { subject: spec.name, expected: formatShape(spec.shape), received: formatShape(shape) },
+    });
+  }
+  const tensor = { dtype: spec.dtype, shape: tensorShape, data } as Tensor;
+  checkTensorAgainstSpec(tensor, spec);
+  return { tensor, single };
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+  if (isTensor(value) || isImageInput(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Turns what a user naturally has into validated feeds for the signature: adds the batch axis
+ * for one example, converts dtypes with checks, applies the manifest's image steps.
+ * @throws ServableError `INVALID_INPUT`, `SHAPE_MISMATCH`, `DTYPE_MISMATCH`, `MISSING_INPUT`, `UNKNOWN_INPUT`
+ */
+export function normalizeInput(input: PredictInput, signature: ModelSignature, manifest?: ModelManifest, options: CoerceOptions = {}): NormalizedInput {
+  const inputs = signature.inputs;
+  const names = inputs.map((s) => s.name);
+  let values: Record<string, unknown>;
+  if (isPlainRecord(input) && Object.keys(input).length > 0 && Object.keys(input).every((k) => names.includes(k))) {
+    values = input;
+  } else if (isPlainRecord(input) && inputs.length > 1) {
+    const unknown = Object.keys(input).filter((k) => !names.includes(k));
+    throw new ServableError('UNKNOWN_INPUT', `input "${unknown[0] ?? ''}": expected one of ${names.map((n) => `"${n}"`).join(', ')}, got an unknown name — check the spelling`, {
+      details: { subject: unknown[0], expected: names.join(', ') },
+    });
+  } else {
+    const target = manifest?.preprocessing?.input ?? (inputs.length === 1 ? inputs[0]!.name : undefined);
+    if (!target) {
+      throw new ServableError(
+        'INVALID_INPUT',
+        `input: expected a record keyed by input name (${names.map((n) => `"${n}"`).join(', ')}), got ${Array.isArray(input) ? 'an array' : typeof input} — this model has ${inputs.length} inputs`,
+      );
+    }
+    if (input === undefined || input === null) {
+      throw new ServableError('MISSING_INPUT', `input "${target}": expected ${formatSpec(inputs.find((s) => s.name === target)!)}, got ${String(input)}`);
+    }
+    values = { [target]: input };
+  }
+  const feeds: TensorMap = {};
+  let single: boolean | undefined;
+  let batchSize = 0;
+  for (const spec of inputs) {
+    if (!Object.prototype.hasOwnProperty.call(values, spec.name) || values[spec.name] === undefined) {
+      throw new ServableError('MISSING_INPUT', `input "${spec.name}": expected ${formatSpec(spec)}, got nothing — the model needs every input`, {
+        details: { subject: spec.name, expected: formatSpec(spec) },
+      });
+    }
+    const r = normalizeValue(values[spec.name], spec, manifest, options);
+    if (single !== undefined && r.single !== single) {
+      throw new ServableError('SHAPE_MISMATCH', `input "${spec.name}": expected ${single ? 'one example' : 'a batch'} like the other inputs, got ${r.single ? 'one example' : 'a batch'} — give every input the same form`);
+    }
+    single = r.single;
+    feeds[spec.name] = r.tensor;
+    batchSize = r.tensor.shape[0] ?? 1;
+  }
+  const check = new Map<string, { size: number; input: string }>();
+  for (const spec of inputs) checkTensorAgainstSpec(feeds[spec.name]!, spec, check);
+  return { feeds, single: single ?? false, batchSize };
+}

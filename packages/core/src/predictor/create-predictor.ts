@@ -1,0 +1,123 @@
+import { Batcher, type BatcherOptions } from '../batching/batcher.js';
+import { ServableError, throwIfAborted } from '../errors/servable-error.js';
+import type { Model } from '../model/load-model.js';
+import type { Postprocessing } from '../model/manifest.js';
+import type { ModelSignature } from '../model/signature.js';
+import type { CoerceOptions } from '../pipeline/coerce.js';
+import { normalizeInput, type PredictInput } from '../pipeline/normalize.js';
+import { classify, type Classification } from '../pipeline/postprocess.js';
+import type { TensorMap } from '../tensor/tensor.js';
+
+/** How `predict` shapes its answer. */
+export type OutputMode = 'auto' | 'tensors' | 'classification';
+
+/** Options of {@link Predictor.predict}. */
+export interface PredictOptions extends CoerceOptions {
+  /** Cancels the prediction (before or while it waits in the batcher). */
+  readonly signal?: AbortSignal;
+  /**
+   * `tensors`: raw outputs; `classification`: labels and probabilities; `auto` (default):
+   * classification when the manifest has labels or postprocessing, tensors otherwise.
+   */
+  readonly output?: OutputMode;
+  /** Top classes to report (classification). */
+  readonly topK?: number;
+  /** Only these outputs (tensors mode). */
+  readonly outputs?: readonly string[];
+  /** Deadline in ms (through the batcher). */
+  readonly timeoutMs?: number;
+}
+
+/** What `predict` resolves with: tensors (batch axis removed for one example) or classifications. */
+export type Prediction = TensorMap | Classification | Classification[];
+
+/** Options of {@link createPredictor}. */
+export interface PredictorOptions {
+  /** Coalesce concurrent calls into batched runs (off by default in process; the server turns it on). */
+  readonly batching?: BatcherOptions | boolean;
+  /** Postprocessing that wins over the manifest's. */
+  readonly postprocessing?: Postprocessing;
+}
+
+/** A model plus its pipeline: takes what a user has, returns what a user wants. */
+export interface Predictor extends AsyncDisposable {
+  /** The model it runs. */
+  readonly model: Model;
+  /** The model's signature. */
+  readonly signature: ModelSignature;
+  /** The batcher, when batching is on. */
+  readonly batcher: Batcher | undefined;
+  /**
+   * Predicts for one example or a batch: validates and normalizes `input` against the signature
+   * (adding and removing the batch axis for one example), runs it, and post-processes the output.
+   */
+  predict(input: PredictInput, options: PredictOptions & { output: 'tensors' }): Promise<TensorMap>;
+  predict(input: PredictInput, options: PredictOptions & { output: 'classification' }): Promise<Classification | Classification[]>;
+  predict(input: PredictInput, options?: PredictOptions): Promise<Prediction>;
+  /** Closes the batcher and disposes the model. */
+  dispose(): Promise<void>;
+}
+
+function unbatch(outputs: TensorMap): TensorMap {
+  const out: TensorMap = {};
+  for (const [name, t] of Object.entries(outputs)) out[name] = t.shape[0] === 1 ? { ...t, shape: t.shape.slice(1) } : t;
+  return out;
+}
+
+/**
+ * Wraps a model in the input-normalizing pipeline.
+ * @example
+ * ```ts
+ * const predictor = createPredictor(await loadModel('models/mnist/1', { runtimes: [onnxNode()] }));
+ * const { label, score } = await predictor.predict(image, { output: 'classification' });
+ * ```
+ */
+export function createPredictor(model: Model, options: PredictorOptions = {}): Predictor {
+  if (!model || typeof model.run !== 'function') {
+    throw new ServableError('INVALID_ARGUMENT', 'createPredictor: expected a Model from loadModel(), got ' + typeof model);
+  }
+  const batcher =
+    options.batching && model.signature.inputs.length > 0
+      ? new Batcher((feeds, o) => model.run(feeds, o), model.signature, options.batching === true ? {} : options.batching)
+      : undefined;
+  const manifest = model.manifest;
+  const wantsClassification = Boolean(manifest?.labels || manifest?.postprocessing || options.postprocessing);
+
+  async function predict(input: PredictInput, opts: PredictOptions = {}): Promise<Prediction> {
+    throwIfAborted(opts.signal, 'predict');
+    const { feeds, single } = normalizeInput(input, model.signature, manifest, opts);
+    const raw = batcher
+      ? await batcher.run(feeds, { signal: opts.signal, timeoutMs: opts.timeoutMs })
+      : await model.run(feeds, { signal: opts.signal });
+    const mode = opts.output ?? 'auto';
+    if (mode === 'classification' || (mode === 'auto' && wantsClassification)) {
+      const results = classify(raw, manifest, { ...options.postprocessing, ...(opts.topK ? { topK: opts.topK } : {}) });
+      return single ? results[0]! : results;
+    }
+    let outputs = raw;
+    if (opts.outputs) {
+      outputs = {};
+      for (const name of opts.outputs) {
+        const t = raw[name];
+        if (!t) throw new ServableError('INVALID_ARGUMENT', `output "${name}": expected one of ${Object.keys(raw).join(', ')}, got an unknown name`);
+        outputs[name] = t;
+      }
+    }
+    return single ? unbatch(outputs) : outputs;
+  }
+
+  const predictor: Predictor = {
+    model,
+    signature: model.signature,
+    batcher,
+    predict: predict as Predictor['predict'],
+    async dispose() {
+      await batcher?.close();
+      await model.dispose();
+    },
+    [Symbol.asyncDispose]() {
+      return predictor.dispose();
+    },
+  };
+  return predictor;
+}

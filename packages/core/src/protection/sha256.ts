@@ -1,0 +1,33 @@
+import { ServableError } from '../errors/servable-error.js';
+
+function subtle(): SubtleCrypto {
+  const s = globalThis.crypto?.subtle;
+  if (!s) {
+    throw new ServableError('UNSUPPORTED_CAPABILITY', 'WebCrypto: expected globalThis.crypto.subtle, got none — use Node ≥ 20 or a secure (https or localhost) page');
+  }
+  return s;
+}
+
+/** Hex sha256 of bytes, with WebCrypto (Node and browsers alike). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await subtle().digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Checks bytes against an expected sha256.
+ * @param bytes - file content
+ * @param expected - hex digest from the manifest
+ * @param subject - the file, for the message (a name, never a host path)
+ * @throws ServableError `MODEL_INTEGRITY` when they differ
+ */
+export async function verifySha256(bytes: Uint8Array, expected: string, subject: string): Promise<void> {
+  const actual = await sha256Hex(bytes);
+  if (actual !== expected.toLowerCase()) {
+    throw new ServableError(
+      'MODEL_INTEGRITY',
+      `${subject}: expected sha256 ${expected}, got ${actual} — the file changed after its manifest was written; restore it or rewrite servable.json`,
+      { details: { subject, expected, received: actual } },
+    );
+  }
+}
