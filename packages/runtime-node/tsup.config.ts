@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   treeshake: true,
+  // probe.ts resolves onnxruntime-node from import.meta.url, which the CJS build needs shimmed.
+  shims: true,
 });
