@@ -20,6 +20,7 @@ export type {
   RuntimeWarning,
 } from './model/runtime.js';
 export {
+  ENCRYPTION_AAD_SCHEME,
   MANIFEST_FILE,
   MODEL_FORMATS,
   isSafeRelativePath,
@@ -37,6 +38,12 @@ export { resolveModelSource, type ModelDecryptor, type ModelPackage, type ModelS
 export { loadModel, type LoadModelOptions, type Model } from './model/load-model.js';
 export { formatReport, type ModelReport, type RuntimeAttempt } from './model/report.js';
 export { sha256Hex, verifySha256 } from './protection/sha256.js';
+export { generateModelKey, exportModelKey, parseModelKey, modelKeyId, MODEL_KEY_BYTES, type ExportedModelKey } from './protection/model-key.js';
+export { encryptModel, MODEL_IV_BYTES, MODEL_TAG_BYTES, type EncryptModelOptions, type EncryptedModel } from './protection/encrypt-model.js';
+export { decryptModel } from './protection/decrypt-model.js';
+export type { ModelIdentity } from './protection/model-aad.js';
+export { createDecryptor, type ModelKeySource } from './protection/create-decryptor.js';
+export { encryptModelFolder, type EncryptModelFolderOptions, type EncryptModelFolderResult } from './protection/encrypt-model-folder.js';
 export { coerceValues, flattenNested, type CoerceOptions } from './pipeline/coerce.js';
 export { isImageInput, preprocessImage, resizeBilinear, imageTarget, type ImageInput, type ImageTarget } from './pipeline/image.js';
 export { normalizeInput, type NormalizedInput, type PredictInput } from './pipeline/normalize.js';
@@ -45,3 +52,53 @@ export { validateFeeds, checkTensorAgainstSpec } from './pipeline/validate-feeds
 export { createPredictor, type OutputMode, type Prediction, type PredictOptions, type Predictor, type PredictorOptions } from './predictor/create-predictor.js';
 export { Batcher, type BatcherOptions, type BatcherStats, type BatchExecution, type BatchRunOptions } from './batching/batcher.js';
 export type * from './training/trainer.js';
+export {
+  byteTokenizer,
+  checkModelSize,
+  createGenerator,
+  createRandom,
+  decoderLayout,
+  eosTokenIds,
+  generate,
+  generateText,
+  huggingFaceTokenizer,
+  modelFolderBytes,
+  resolveGenerateOptions,
+  DEFAULT_MAX_TOKENS,
+  PROTOBUF_LIMIT_BYTES,
+  type ByteTokenizerOptions,
+  type CacheEntry,
+  type DecoderLayout,
+  type FinishReason,
+  type GenerateOptions,
+  type GenerationEvent,
+  type GenerationResult,
+  type GenerationUsage,
+  type Generator,
+  type GeneratorOptions,
+  type HuggingFaceTokenizerLike,
+  type HuggingFaceTokenizerOptions,
+  type ModelBudgetOptions,
+  type Prompt,
+  type Random,
+  type SamplingOptions,
+  type Tokenizer,
+} from './generate/index.js';
+export { explain } from './explain/explain.js';
+export {
+  EXPLAIN_METHODS,
+  type ExplainedOutput,
+  type ExplainMethod,
+  type ExplainOptions,
+  type ExplainProgress,
+  type ExplainTarget,
+  type Explanation,
+  type GradientSource,
+  type PatchSize,
+} from './explain/explanation.js';
+export { attributionHeatmapPng } from './image/attribution-heatmap-png.js';
+export { renderAttributionHeatmap, type HeatmapOptions, type RgbaImage } from './image/heatmap.js';
+export { drawHeatmapOnCanvas, type CanvasHeatmapOptions, type CanvasPixels, type HeatmapCanvasContext } from './image/canvas-heatmap.js';
+export { attributionBarChartSvg, type BarChartOptions } from './image/bar-chart-svg.js';
+export { encodePng, encodePngSync, type PixelImage, type PngOptions } from './image/png-encoder.js';
+export { COLORMAPS, colormapColor, type Colormap } from './image/colormap.js';

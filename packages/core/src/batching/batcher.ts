@@ -129,8 +129,12 @@ export class Batcher {
    * @throws ServableError `OVERLOADED` (queue full, with `details.retryAfterMs`), `DEADLINE_EXCEEDED`, `ABORTED`, `DISPOSED`
    */
   run(feeds: TensorMap, options: BatchRunOptions = {}): Promise<TensorMap> {
-    if (this.#closed) return Promise.reject(new ServableError('DISPOSED', 'batcher: expected an open batcher, got one that was closed'));
-    throwIfAborted(options.signal, 'request');
+    if (this.#closed) return Promise.reject(new ServableError('DISPOSED', 'batcher: expected an open batcher, got one that was closed — make a new batcher'));
+    try {
+      throwIfAborted(options.signal, 'request');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     this.#stats.requests++;
     const first = Object.values(feeds)[0];
     const rows = first?.shape[0] ?? 1;
@@ -182,6 +186,7 @@ export class Batcher {
           this.#queuedRows -= rows;
         }
         pending.reject(error);
+        this.#notifyIdle();
       };
       const timeout = options.timeoutMs ?? this.#timeout;
       if (timeout !== undefined) {
@@ -271,9 +276,13 @@ export class Batcher {
       this.#avgComputeMs = this.#avgComputeMs * 0.8 + computeMs * 0.2;
       this.#running--;
       this.onBatch?.({ size: rows, requests: batch.length, queueMs, computeMs, failed });
-      if (this.#running === 0 && this.#queue.length === 0) for (const f of this.#idle.splice(0)) f();
+      this.#notifyIdle();
       this.#schedule();
     }
+  }
+
+  #notifyIdle(): void {
+    if (this.#running === 0 && this.#queue.length === 0) for (const f of this.#idle.splice(0)) f();
   }
 
   /** Resolves when nothing is queued or running. */
@@ -286,8 +295,12 @@ export class Batcher {
   async close(options: { reject?: boolean } = {}): Promise<void> {
     this.#closed = true;
     if (options.reject) {
-      for (const p of this.#queue.splice(0)) p.reject(new ServableError('DISPOSED', 'batcher: the batcher closed before this request ran'));
+      for (const p of this.#queue.splice(0)) p.reject(new ServableError('DISPOSED', 'batcher: expected to run this request, got closed before it ran — retry on a live predictor'));
       this.#queuedRows = 0;
+      if (this.#timer) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+      }
     }
     await this.drain();
   }

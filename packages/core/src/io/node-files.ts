@@ -49,7 +49,7 @@ export function nodeFiles(): Promise<NodeFiles> {
       basename: (p) => path.basename(p),
       isInside: (parent, child) => {
         const rel = path.relative(path.resolve(parent), path.resolve(child));
-        return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+        return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
       },
     } satisfies NodeFiles;
   })();

@@ -6,6 +6,7 @@ import type { ModelReport, RuntimeAttempt } from './report.js';
 import { resolveModelSource, type ModelDecryptor, type ModelSource } from './source.js';
 import type { Availability, LoadedModel, RunOptions, Runtime } from './runtime.js';
 import type { ModelSignature } from './signature.js';
+import { signatureDisagreement } from './signature-agreement.js';
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
@@ -135,7 +136,8 @@ function now(): number {
  * and the {@link Model.report} lists them. When none loads the model the error lists every
  * reason: `RUNTIME_UNAVAILABLE` when no runtime could start here, `MODEL_LOAD_FAILED` when some
  * could but the model itself failed. Integrity (`sha256`) is checked before any runtime sees
- * the bytes.
+ * the bytes. When the manifest declares a signature, the runtime's must agree with it (names,
+ * dtypes, ranks, fixed sizes), or that runtime's attempt fails with the difference.
  *
  * @example
  * ```ts
@@ -178,6 +180,21 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions):
       if (code === 'ABORTED') throw e;
       const status = code === 'RUNTIME_UNAVAILABLE' ? 'unavailable' : 'failed';
       attempts.push({ runtime: name, device, status, reason, code, ms: now() - t0 });
+      continue;
+    }
+    const disagreement = resolved.manifest?.signature ? signatureDisagreement(resolved.manifest.signature, loaded.signature) : undefined;
+    if (disagreement) {
+      await Promise.resolve()
+        .then(() => loaded.dispose())
+        .catch(() => undefined);
+      attempts.push({
+        runtime: name,
+        device,
+        status: 'failed',
+        reason: `${disagreement} — fix the manifest's signature or re-export the model`,
+        code: 'MODEL_LOAD_FAILED',
+        ms: now() - t0,
+      });
       continue;
     }
     attempts.push({ runtime: name, device, status: 'selected', ms: now() - t0 });

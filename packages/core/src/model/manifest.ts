@@ -50,7 +50,10 @@ export interface Postprocessing {
   readonly topK?: number;
 }
 
-/** Encryption header of an encrypted model file (see `@servable/core` protection). */
+/**
+ * Encryption header of an encrypted model file (see `encryptModel` and `createDecryptor`).
+ * The file holds the AES-256-GCM ciphertext followed by its 16-byte tag.
+ */
 export interface EncryptionHeader {
   /** Only `AES-256-GCM`. */
   readonly algorithm: 'AES-256-GCM';
@@ -58,9 +61,14 @@ export interface EncryptionHeader {
   readonly keyId: string;
   /** Base64 of the 12-byte IV. */
   readonly iv: string;
-  /** Tag length in bytes; always 16. */
+  /** Tag length in bytes; always 16. The tag is the last 16 bytes of the file. */
   readonly tagLength: 16;
-  /** sha256 of the plaintext, checked after decryption. */
+  /**
+   * What the additional authenticated data binds: `servable-model/1:name,version,format`, so a
+   * file renamed to another model, version or format fails to decrypt. Absent means the same.
+   */
+  readonly aad?: 'servable-model/1:name,version,format';
+  /** sha256 of the plaintext, checked after decryption when present. */
   readonly plaintextSha256?: string;
 }
 
@@ -106,7 +114,12 @@ export function isSafeRelativePath(name: string): boolean {
 }
 
 function invalid(field: string, expected: string, received: unknown, fix?: string): ServableError {
-  const got = received === undefined ? 'nothing' : JSON.stringify(received)?.slice(0, 80);
+  let got: string;
+  try {
+    got = received === undefined ? 'nothing' : (JSON.stringify(received)?.slice(0, 80) ?? typeof received);
+  } catch {
+    got = typeof received;
+  }
   return new ServableError('MANIFEST_INVALID', `servable.json "${field}": expected ${expected}, got ${got}${fix ? ` — ${fix}` : ''}`, {
     details: { subject: field, expected, received: String(got) },
   });
@@ -128,14 +141,53 @@ function validateSpecs(list: unknown, field: string): TensorSpec[] {
   });
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The one AAD scheme encrypted models use (see {@link EncryptionHeader.aad}). */
+export const ENCRYPTION_AAD_SCHEME = 'servable-model/1:name,version,format';
+
+function validateImage(img: unknown): void {
+  if (!isObject(img)) throw invalid('preprocessing.image', 'an object of image steps', img);
+  if (img.scale !== undefined && !(typeof img.scale === 'number' && Number.isFinite(img.scale))) throw invalid('preprocessing.image.scale', 'a finite number', img.scale);
+  if (img.layout !== undefined && !['NHWC', 'NCHW', 'NHW'].includes(img.layout as string)) throw invalid('preprocessing.image.layout', 'NHWC | NCHW | NHW', img.layout);
+  for (const k of ['grayscale', 'invert'] as const) {
+    if (img[k] !== undefined && typeof img[k] !== 'boolean') throw invalid(`preprocessing.image.${k}`, 'true or false', img[k]);
+  }
+  for (const k of ['mean', 'std'] as const) {
+    const v = img[k];
+    if (v !== undefined && (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+      throw invalid(`preprocessing.image.${k}`, 'a non-empty array of finite numbers', v);
+    }
+  }
+  if (Array.isArray(img.std) && img.std.some((x) => x === 0)) throw invalid('preprocessing.image.std', 'non-zero numbers', img.std);
+  const r = img.resize;
+  if (r !== undefined && !(isObject(r) && Number.isInteger(r.width) && Number.isInteger(r.height) && (r.width as number) > 0 && (r.height as number) > 0)) {
+    throw invalid('preprocessing.image.resize', '{width, height} positive integers', r);
+  }
+}
+
+function validateEncryption(e: unknown): void {
+  if (!isObject(e)) throw invalid('encryption', 'an object {algorithm, keyId, iv, tagLength}', e);
+  if (e.algorithm !== 'AES-256-GCM') throw invalid('encryption.algorithm', '"AES-256-GCM"', e.algorithm);
+  if (typeof e.keyId !== 'string' || !e.keyId) throw invalid('encryption.keyId', 'a key id', e.keyId);
+  if (typeof e.iv !== 'string' || !/^[A-Za-z0-9+/]{16}$/.test(e.iv)) throw invalid('encryption.iv', 'base64 of 12 bytes (16 characters)', e.iv);
+  if (e.tagLength !== 16) throw invalid('encryption.tagLength', '16', e.tagLength, 'only 16-byte GCM tags are accepted');
+  if (e.aad !== undefined && e.aad !== ENCRYPTION_AAD_SCHEME) throw invalid('encryption.aad', `"${ENCRYPTION_AAD_SCHEME}"`, e.aad);
+  if (e.plaintextSha256 !== undefined && (typeof e.plaintextSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.plaintextSha256))) {
+    throw invalid('encryption.plaintextSha256', '64 lowercase hex digits', e.plaintextSha256);
+  }
+}
+
 /**
  * Validates a parsed `servable.json` and returns it typed.
  * @param value - the parsed JSON
  * @throws ServableError `MANIFEST_INVALID` naming the first bad field
  */
 export function validateManifest(value: unknown): ModelManifest {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('(root)', 'an object', value);
-  const m = value as Record<string, unknown>;
+  if (!isObject(value)) throw invalid('(root)', 'an object', value);
+  const m = value;
   if (m.schemaVersion !== 1) throw invalid('schemaVersion', '1', m.schemaVersion);
   if (typeof m.name !== 'string' || !NAME_RE.test(m.name)) throw invalid('name', 'a name of letters, digits, ".", "_" or "-"', m.name);
   if (typeof m.version !== 'string' || !NAME_RE.test(m.version)) throw invalid('version', 'a version label such as "1"', m.version);
@@ -143,8 +195,8 @@ export function validateManifest(value: unknown): ModelManifest {
   if (typeof m.file !== 'string' || !isSafeRelativePath(m.file)) throw invalid('file', 'a relative path inside the folder', m.file, 'no "..", no absolute path');
   if (m.sha256 !== undefined && (typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256))) throw invalid('sha256', '64 lowercase hex digits', m.sha256);
   if (m.signature !== undefined) {
-    const s = m.signature as Record<string, unknown>;
-    if (typeof s !== 'object' || s === null) throw invalid('signature', '{inputs, outputs}', s);
+    const s = m.signature;
+    if (!isObject(s)) throw invalid('signature', '{inputs, outputs}', s);
     validateSpecs(s.inputs, 'signature.inputs');
     validateSpecs(s.outputs, 'signature.outputs');
   }
@@ -152,38 +204,24 @@ export function validateManifest(value: unknown): ModelManifest {
   if (m.files !== undefined && (!Array.isArray(m.files) || !m.files.every((f) => typeof f === 'string' && isSafeRelativePath(f)))) {
     throw invalid('files', 'relative paths inside the folder', m.files, 'no "..", no absolute path');
   }
-  const pre = m.preprocessing as Record<string, unknown> | undefined;
+  const pre = m.preprocessing;
   if (pre !== undefined) {
-    if (typeof pre !== 'object' || pre === null) throw invalid('preprocessing', 'an object', pre);
-    const img = pre.image as Record<string, unknown> | undefined;
-    if (img !== undefined) {
-      if (img.scale !== undefined && typeof img.scale !== 'number') throw invalid('preprocessing.image.scale', 'a number', img.scale);
-      if (img.layout !== undefined && !['NHWC', 'NCHW', 'NHW'].includes(img.layout as string)) throw invalid('preprocessing.image.layout', 'NHWC | NCHW | NHW', img.layout);
-      for (const k of ['mean', 'std'] as const) {
-        const v = img[k];
-        if (v !== undefined && (!Array.isArray(v) || !v.every((x) => typeof x === 'number'))) throw invalid(`preprocessing.image.${k}`, 'an array of numbers', v);
-      }
-      if (Array.isArray(img.std) && img.std.some((x) => x === 0)) throw invalid('preprocessing.image.std', 'non-zero numbers', img.std);
-      const r = img.resize as Record<string, unknown> | undefined;
-      if (r !== undefined && !(Number.isInteger(r.width) && Number.isInteger(r.height) && (r.width as number) > 0 && (r.height as number) > 0)) {
-        throw invalid('preprocessing.image.resize', '{width, height} positive integers', r);
-      }
-    }
+    if (!isObject(pre)) throw invalid('preprocessing', 'an object', pre);
+    if (pre.input !== undefined && (typeof pre.input !== 'string' || !pre.input)) throw invalid('preprocessing.input', 'the name of an input', pre.input);
+    if (pre.image !== undefined) validateImage(pre.image);
   }
-  const post = m.postprocessing as Record<string, unknown> | undefined;
+  const post = m.postprocessing;
   if (post !== undefined) {
+    if (!isObject(post)) throw invalid('postprocessing', 'an object', post);
+    if (post.output !== undefined && (typeof post.output !== 'string' || !post.output)) throw invalid('postprocessing.output', 'the name of an output', post.output);
     if (post.activation !== undefined && !['auto', 'none', 'softmax', 'sigmoid'].includes(post.activation as string)) {
       throw invalid('postprocessing.activation', 'auto | none | softmax | sigmoid', post.activation);
     }
     if (post.topK !== undefined && !(Number.isInteger(post.topK) && (post.topK as number) > 0)) throw invalid('postprocessing.topK', 'a positive integer', post.topK);
   }
-  if (m.encryption !== undefined) {
-    const e = m.encryption as Record<string, unknown>;
-    if (e.algorithm !== 'AES-256-GCM') throw invalid('encryption.algorithm', '"AES-256-GCM"', e.algorithm);
-    if (typeof e.keyId !== 'string' || !e.keyId) throw invalid('encryption.keyId', 'a key id', e.keyId);
-    if (typeof e.iv !== 'string') throw invalid('encryption.iv', 'base64 of 12 bytes', e.iv);
-    if (e.tagLength !== 16) throw invalid('encryption.tagLength', '16', e.tagLength);
-  }
+  if (m.encryption !== undefined) validateEncryption(m.encryption);
+  if (m.description !== undefined && typeof m.description !== 'string') throw invalid('description', 'a string', m.description);
+  if (m.metadata !== undefined && !isObject(m.metadata)) throw invalid('metadata', 'an object', m.metadata);
   return value as unknown as ModelManifest;
 }
 

@@ -14,8 +14,9 @@ export interface ModelPackage {
 }
 
 /**
- * Where a model comes from: a file or folder path (Node), an `http(s)` URL of a file or a folder
- * (ending in `/` or `servable.json`), the bytes of an ONNX file, or an in-memory {@link ModelPackage}.
+ * Where a model comes from: a file or folder path (Node; a path to a folder's `servable.json`
+ * loads the folder), an `http(s)` URL of a file or a folder (ending in `/` or `servable.json`),
+ * the bytes of an ONNX file, or an in-memory {@link ModelPackage}.
  */
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer | ModelPackage;
 
@@ -103,8 +104,9 @@ async function fromPath(p: string, options: ResolveOptions): Promise<ResolvedWit
   let mainPath: string;
   let manifest = options.manifest;
   let format: ModelFormat | undefined = manifest?.format ?? options.format;
-  if (await files.isDirectory(full)) {
-    dir = full;
+  const folder = (await files.isDirectory(full)) ? full : files.basename(full) === MANIFEST_FILE ? files.dirname(full) : undefined;
+  if (folder !== undefined) {
+    dir = folder;
     const manifestPath = files.resolve(dir, MANIFEST_FILE);
     if (await files.exists(manifestPath)) {
       manifest = parseManifest(await files.readText(manifestPath));
@@ -135,16 +137,25 @@ async function fromPath(p: string, options: ResolveOptions): Promise<ResolvedWit
   return { source, description: manifest ? `${manifest.name}@${manifest.version}` : files.basename(mainPath) };
 }
 
+/** A URL for messages and reports: origin and path only, so credentials and signed query strings never leak. */
+function describeUrl(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
 async function fetchBytes(url: URL, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  if (url.username || url.password) {
+    throw new ServableError('INVALID_ARGUMENT', `model URL ${describeUrl(url)}: expected a URL without user:password, got one with credentials — fetch cannot send them; serve the model without them or load it as bytes`);
+  }
   let res: Response;
   try {
     res = await fetch(url, { signal });
   } catch (cause) {
-    throw loadFailed(`model URL ${url.href}: expected a reachable URL, got a network error (${(cause as Error).message})`, cause);
+    const reason = String((cause as Error)?.message ?? cause).split(url.href).join(describeUrl(url));
+    throw loadFailed(`model URL ${describeUrl(url)}: expected a reachable URL, got a network error (${reason})`, cause);
   }
   if (!res.ok) {
     const code = res.status === 404 ? 'MODEL_NOT_FOUND' : 'MODEL_LOAD_FAILED';
-    throw new ServableError(code, `model URL ${url.href}: expected HTTP 200, got ${res.status}`);
+    throw new ServableError(code, `model URL ${describeUrl(url)}: expected HTTP 200, got ${res.status} — check the URL and that the server serves the model folder`);
   }
   return new Uint8Array(await res.arrayBuffer());
 }
@@ -170,14 +181,14 @@ async function fromUrl(url: URL, options: ResolveOptions): Promise<ResolvedWithD
     checkName(name);
     const target = new URL(name, base);
     if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname)) {
-      throw loadFailed(`model file "${name}": expected a URL under ${base.href}, got one outside it`);
+      throw loadFailed(`model file "${name}": expected a URL under ${describeUrl(base)}, got one outside it`);
     }
     return fetchBytes(target, options.signal);
   };
   // ONNX is fetched here so integrity is checked once; tfjs model.json is read by the runtime.
   const initial = format === 'onnx' ? { bytes: await fetchBytes(main, options.signal), url: main.href } : { url: main.href };
   const source = await finish(manifest, initial, readSibling, () => fetchBytes(main, options.signal), format, options);
-  return { source, description: manifest ? `${manifest.name}@${manifest.version}` : main.href };
+  return { source, description: manifest ? `${manifest.name}@${manifest.version}` : describeUrl(main) };
 }
 
 async function fromPackage(pkg: ModelPackage, options: ResolveOptions): Promise<ResolvedWithDescription> {

@@ -44,6 +44,23 @@ function rankHint(spec: TensorSpec, got: readonly number[]): string | undefined 
   return `give one example ${formatShape(exampleDims(spec))} or a batch ${formatShape(spec.shape)}`;
 }
 
+/** True when `got` is one example with a trailing channel axis the input does not have ([28, 28, 3] for [batch, 28, 28]). */
+function hasExtraChannelAxis(spec: TensorSpec, got: readonly number[]): boolean {
+  const rank = spec.shape.length;
+  const last = got[rank - 1];
+  const want = spec.shape[rank - 1];
+  if (got.length !== rank || rank < 3 || last === undefined || ![1, 3, 4].includes(last) || typeof want !== 'number' || want === last) return false;
+  return exampleDims(spec).every((d, i) => typeof d === 'string' || d === got[i]);
+}
+
+function channelAxisError(spec: TensorSpec, got: readonly number[], dtype: string): ServableError {
+  return new ServableError(
+    'SHAPE_MISMATCH',
+    describeMismatch(subjectOf(spec), formatSpec(spec), `${formatShape(got)} (${dtype})`, 'drop the channel axis or set preprocessing.image.grayscale, and pass an image {data, width, height, channels}'),
+    { details: { subject: spec.name, expected: formatShape(spec.shape), received: formatShape(got) } },
+  );
+}
+
 function convertTensor(t: Tensor, spec: TensorSpec, options: CoerceOptions): Tensor {
   if (t.dtype === spec.dtype) return t;
   if (t.dtype === 'string' || spec.dtype === 'string') {
@@ -76,6 +93,7 @@ function normalizeValue(value: unknown, spec: TensorSpec, manifest: ModelManifes
     return { tensor, single: !Array.isArray(value) };
   }
   if (isTensor(value)) {
+    if (hasExtraChannelAxis(spec, value.shape)) throw channelAxisError(spec, value.shape, value.dtype);
     const t = convertTensor(value, spec, options);
     if (t.shape.length === rank) return { tensor: t, single: false };
     if (t.shape.length === rank - 1 && batchable(spec)) return { tensor: { ...t, shape: [1, ...t.shape] }, single: true };
@@ -84,6 +102,7 @@ function normalizeValue(value: unknown, spec: TensorSpec, manifest: ModelManifes
     });
   }
   const { shape, flat } = flattenNested(value, subject);
+  if (hasExtraChannelAxis(spec, shape)) throw channelAxisError(spec, shape, Array.isArray(value) ? 'nested arrays' : spec.dtype);
   const data = coerceValues(flat, spec.dtype, subject, options);
   let tensorShape: number[];
   let single: boolean;
@@ -143,19 +162,26 @@ export function normalizeInput(input: PredictInput, signature: ModelSignature, m
   const inputs = signature.inputs;
   const names = inputs.map((s) => s.name);
   let values: Record<string, unknown>;
-  if (isPlainRecord(input) && Object.keys(input).length > 0 && Object.keys(input).every((k) => names.includes(k))) {
-    values = input;
-  } else if (isPlainRecord(input) && inputs.length > 1) {
+  if (isPlainRecord(input)) {
     const unknown = Object.keys(input).filter((k) => !names.includes(k));
-    throw new ServableError('UNKNOWN_INPUT', `input "${unknown[0] ?? ''}": expected one of ${names.map((n) => `"${n}"`).join(', ')}, got an unknown name — check the spelling`, {
-      details: { subject: unknown[0], expected: names.join(', ') },
-    });
+    if (unknown.length > 0) {
+      throw new ServableError('UNKNOWN_INPUT', `input "${unknown[0]}": expected one of ${names.map((n) => `"${n}"`).join(', ')}, got an unknown name — check the spelling`, {
+        details: { subject: unknown[0], expected: names.join(', '), received: unknown.join(', ') },
+      });
+    }
+    values = input;
   } else {
     const target = manifest?.preprocessing?.input ?? (inputs.length === 1 ? inputs[0]!.name : undefined);
     if (!target) {
       throw new ServableError(
         'INVALID_INPUT',
         `input: expected a record keyed by input name (${names.map((n) => `"${n}"`).join(', ')}), got ${Array.isArray(input) ? 'an array' : typeof input} — this model has ${inputs.length} inputs`,
+      );
+    }
+    if (!names.includes(target)) {
+      throw new ServableError(
+        'MANIFEST_INVALID',
+        `servable.json "preprocessing.input": expected one of ${names.map((n) => `"${n}"`).join(', ')}, got "${target}" — name an input of the model`,
       );
     }
     if (input === undefined || input === null) {

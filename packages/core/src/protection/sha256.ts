@@ -1,16 +1,9 @@
 import { ServableError } from '../errors/servable-error.js';
-
-function subtle(): SubtleCrypto {
-  const s = globalThis.crypto?.subtle;
-  if (!s) {
-    throw new ServableError('UNSUPPORTED_CAPABILITY', 'WebCrypto: expected globalThis.crypto.subtle, got none — use Node ≥ 20 or a secure (https or localhost) page');
-  }
-  return s;
-}
+import { subtleCrypto } from './web-crypto.js';
 
 /** Hex sha256 of bytes, with WebCrypto (Node and browsers alike). */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await subtle().digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  const digest = await subtleCrypto().digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

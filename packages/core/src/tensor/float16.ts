@@ -1,34 +1,33 @@
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+function roundHalfEven(q: number): number {
+  const floor = Math.floor(q);
+  const rest = q - floor;
+  if (rest > 0.5) return floor + 1;
+  if (rest < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
 
 /**
- * Converts one float32 value to IEEE 754 half-precision bits (round to nearest even).
+ * Converts a number to IEEE 754 half-precision bits, rounding to nearest even once, from the
+ * number's full (float64) value: there is no intermediate float32 step that could round twice.
+ * NaN becomes the quiet NaN `0x7e00` (with the sign kept); values of magnitude ≥ 65520 become ±Infinity.
  * @param value - the number to convert
  * @returns the 16-bit pattern
  */
 export function float32ToFloat16Bits(value: number): number {
-  f32[0] = value;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rest > mid || (rest === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
-  return sign | half;
+  f64[0] = value;
+  const sign = (u32[HIGH]! >>> 16) & 0x8000;
+  if (Number.isNaN(value)) return sign | 0x7e00;
+  const a = Math.abs(value);
+  if (a >= 65520) return sign | 0x7c00;
+  if (a < 2 ** -14) return sign | roundHalfEven(a * 2 ** 24);
+  const exp = ((u32[HIGH]! >>> 20) & 0x7ff) - 1023;
+  const mant = roundHalfEven((a / 2 ** exp - 1) * 1024);
+  // A mantissa that rounds up to 1024 carries into the exponent, which is the right answer.
+  return sign | (((exp + 15) << 10) + mant);
 }
 
 /**
@@ -51,7 +50,7 @@ export function float16ToFloat32(bits: Uint16Array): Float32Array {
   return out;
 }
 
-/** Converts numbers to float16 storage (bit patterns in a `Uint16Array`). */
+/** Converts numbers to float16 storage (bit patterns in a `Uint16Array`), rounding to nearest even. */
 export function float32ToFloat16(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bits(values[i]!);

@@ -1,5 +1,5 @@
 import { ServableError } from '../errors/servable-error.js';
-import { allocateData, bytesPerElement, isDType, type DType, type TensorDataMap } from './dtype.js';
+import { allocateData, bytesPerElement, dtypeOfData, isDType, type DType, type TensorDataMap } from './dtype.js';
 
 /**
  * An engine-neutral tensor: a dtype, a shape and row-major storage.
@@ -43,6 +43,14 @@ export function createTensor<D extends DType>(dtype: D, shape: readonly number[]
     }
   }
   const size = shapeSize(shape);
+  if (data !== undefined && !storageFits(dtype, data)) {
+    const got = Array.isArray(data) ? 'an array' : ((data as object)?.constructor?.name ?? typeof data);
+    throw new ServableError(
+      'INVALID_INPUT',
+      `tensor data: expected the storage of ${dtype} (${storageName(dtype)}), got ${got} — build it with the typed array for the dtype`,
+      { details: { expected: storageName(dtype), received: got } },
+    );
+  }
   const storage = data ?? allocateData(dtype, size);
   if (storage.length !== size) {
     throw new ServableError(
@@ -52,6 +60,19 @@ export function createTensor<D extends DType>(dtype: D, shape: readonly number[]
     );
   }
   return { dtype, shape: [...shape], data: storage };
+}
+
+function storageName(dtype: DType): string {
+  return dtype === 'string' ? 'an array of strings' : allocateData(dtype, 0).constructor.name;
+}
+
+function storageFits(dtype: DType, data: unknown): boolean {
+  if (dtype === 'string') return Array.isArray(data) && data.every((s) => typeof s === 'string');
+  const storage = dtypeOfData(data);
+  if (storage === undefined) return false;
+  if (dtype === 'bool') return storage === 'uint8';
+  if (dtype === 'float16') return storage === 'uint16';
+  return storage === dtype;
 }
 
 /** Bytes the tensor's storage takes (strings: UTF-8 length). */
@@ -92,6 +113,15 @@ export function concatBatch<D extends DType>(tensors: readonly Tensor<D>[]): Ten
   const first = tensors[0];
   if (!first) throw new ServableError('INVALID_ARGUMENT', 'concatBatch: expected at least one tensor, got none');
   if (tensors.length === 1) return first;
+  const trailing = formatShape(first.shape.slice(1));
+  for (const [i, t] of tensors.entries()) {
+    if (t.dtype !== first.dtype || t.shape.length === 0 || formatShape(t.shape.slice(1)) !== trailing) {
+      throw new ServableError(
+        'INVALID_ARGUMENT',
+        `concatBatch tensor ${i}: expected ${formatShape(['n', ...first.shape.slice(1)])} (${first.dtype}) like tensor 0, got ${formatShape(t.shape)} (${t.dtype}) — only tensors that differ in their first axis can be stacked`,
+      );
+    }
+  }
   let rows = 0;
   let length = 0;
   for (const t of tensors) {
