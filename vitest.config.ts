@@ -21,6 +21,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    typecheck: { enabled: false },
+    typecheck: { enabled: false, tsconfig: 'packages/core/tsconfig.test.json', include: ['packages/*/src/**/*.test-d.ts'] },
   },
 });
