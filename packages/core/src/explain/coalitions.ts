@@ -45,13 +45,26 @@ export function maxCoalitions(features: number): number {
  */
 export function sampleCoalitions(features: number, budget: number, seed: number): CoalitionSample {
   const m = features;
-  const masks: number[][] = [];
+  let masks = new Uint8Array(Math.max(1, Math.min(budget, 1 << 16)) * m);
   const weights: number[] = [];
   const seen = new Map<string, number>();
-  const add = (mask: Uint8Array, weight: number): void => {
-    const key = mask.join('');
-    seen.set(key, masks.length);
-    masks.push(Array.from(mask));
+  const words = Math.ceil(m / 30);
+  const packed = new Array<number>(words);
+  // A coalition's key packs its bits 30 to a number, so lookups never build long strings.
+  const keyOf = (mask: Uint8Array): string => {
+    packed.fill(0);
+    for (let i = 0; i < m; i++) if (mask[i]) packed[(i / 30) | 0]! |= 1 << i % 30;
+    return packed.join(',');
+  };
+  const add = (mask: Uint8Array, key: string, weight: number): void => {
+    const k = weights.length;
+    if ((k + 1) * m > masks.length) {
+      const grown = new Uint8Array(masks.length * 2);
+      grown.set(masks);
+      masks = grown;
+    }
+    masks.set(mask, k * m);
+    seen.set(key, k);
     weights.push(weight);
   };
   const sizes = Math.ceil((m - 1) / 2);
@@ -63,6 +76,10 @@ export function sampleCoalitions(features: number, budget: number, seed: number)
   let fullSizes = 0;
   let left = budget;
   const remaining = [...kernel];
+  const mask = new Uint8Array(m);
+  const complement = () => {
+    for (let i = 0; i < m; i++) mask[i] = 1 - mask[i]!;
+  };
   for (let s = 1; s <= sizes; s++) {
     const paired = s <= pairedSizes;
     const subsets = binomial(m, s) * (paired ? 2 : 1);
@@ -74,19 +91,18 @@ export function sampleCoalitions(features: number, budget: number, seed: number)
       for (let i = 0; i < sizes; i++) remaining[i]! /= rest;
     }
     const w = kernel[s - 1]! / binomial(m, s) / (paired ? 2 : 1);
-    const mask = new Uint8Array(m);
     for (const combo of combinations(m, s)) {
       mask.fill(0);
       for (const i of combo) mask[i] = 1;
-      add(mask, w);
+      add(mask, keyOf(mask), w);
       if (paired) {
-        for (let i = 0; i < m; i++) mask[i] = 1 - mask[i]!;
-        add(mask, w);
+        complement();
+        add(mask, keyOf(mask), w);
       }
     }
   }
 
-  const fixedCount = masks.length;
+  const fixedCount = weights.length;
   let samplesLeft = budget - fixedCount;
   if (fullSizes < sizes && samplesLeft > 0) {
     const random = new SeededRandom(seed);
@@ -101,30 +117,37 @@ export function sampleCoalitions(features: number, budget: number, seed: number)
       while (i < cumulative.length - 1 && u >= cumulative[i]!) i++;
       return fullSizes + i + 1;
     };
-    const mask = new Uint8Array(m);
+    // Partial Fisher–Yates from any permutation draws a uniform subset, so one pool serves every draw.
+    const pool = Array.from({ length: m }, (_, i) => i);
     let attempts = 0;
     const maxAttempts = 100 * budget + 1000;
     while (samplesLeft > 0 && attempts++ < maxAttempts) {
       const s = drawSize();
       mask.fill(0);
-      for (const i of random.sample(m, s)) mask[i] = 1;
-      const key = mask.join('');
+      for (let i = 0; i < s; i++) {
+        const j = i + random.int(m - i);
+        const picked = pool[j]!;
+        pool[j] = pool[i]!;
+        pool[i] = picked;
+        mask[picked] = 1;
+      }
+      const key = keyOf(mask);
       const existing = seen.get(key);
-      const isNew = existing === undefined;
-      if (isNew) {
-        add(mask, 1);
+      if (existing === undefined) {
+        add(mask, key, 1);
         samplesLeft--;
       } else {
         weights[existing]! += 1;
       }
       if (samplesLeft > 0 && s <= pairedSizes) {
-        for (let i = 0; i < m; i++) mask[i] = 1 - mask[i]!;
-        const complement = seen.get(mask.join(''));
-        if (complement === undefined) {
-          add(mask, 1);
+        complement();
+        const complementKey = keyOf(mask);
+        const other = seen.get(complementKey);
+        if (other === undefined) {
+          add(mask, complementKey, 1);
           samplesLeft--;
         } else {
-          weights[complement]! += 1;
+          weights[other]! += 1;
         }
       }
     }
@@ -134,8 +157,6 @@ export function sampleCoalitions(features: number, budget: number, seed: number)
     for (let k = fixedCount; k < weights.length; k++) weights[k]! *= leftWeight / sampledWeight;
   }
 
-  const count = masks.length;
-  const flat = new Uint8Array(count * m);
-  masks.forEach((mask, k) => flat.set(mask, k * m));
-  return { masks: flat, weights: Float64Array.from(weights), count };
+  const count = weights.length;
+  return { masks: masks.slice(0, count * m), weights: Float64Array.from(weights), count };
 }

@@ -141,6 +141,17 @@ describe('explain on region_image.onnx (score = sum of the top-left 3×3 of an 8
     expect(e.predictions).toBe(2 + 7 * 7);
   });
 
+  it('takes the same example as nested arrays, a flat typed array, a tensor or an image', async () => {
+    await using predictor = await open('region_image.onnx');
+    const flat = Float32Array.from(image().flat());
+    const forms: unknown[] = [input(), flat, { dtype: 'float32', shape: [1, 8, 8], data: flat }, { data: flat, width: 8, height: 8, channels: 1 }];
+    const results = await Promise.all(forms.map((form) => explain(predictor, form, { method: 'occlusion' })));
+    for (const e of results) {
+      expect(e.attributions.shape).toEqual([1, 8, 8]);
+      expect(Array.from(e.attributions.data)).toEqual(Array.from(results[0]!.attributions.data));
+    }
+  });
+
   it('integrated gradients puts at least 90 % of the mass in the region and sums to f(x) − f(b)', async () => {
     await using predictor = await open('region_image.onnx');
     const e = await explain(predictor, input(), { method: 'integrated-gradients', steps: 4 });

@@ -38,7 +38,11 @@ export function planKernelShap(ctx: ExplainContext, options: ExplainOptions): Me
           count,
           (row, values) => {
             values.set(baseline);
-            for (let j = 0; j < m; j++) if (masks[row * m + j]) for (const i of features[j]!) values[i] = x[i]!;
+            for (let j = 0; j < m; j++) {
+              if (!masks[row * m + j]) continue;
+              const g = features[j]!;
+              for (let e = 0; e < g.length; e++) values[g[e]!] = x[g[e]!]!;
+            }
           },
           target.index,
         );

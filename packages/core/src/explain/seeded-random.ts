@@ -26,14 +26,4 @@ export class SeededRandom {
   int(n: number): number {
     return Math.floor(this.next() * n);
   }
-
-  /** `k` distinct integers of [0, n), in random order (partial Fisher–Yates). */
-  sample(n: number, k: number): number[] {
-    const pool = Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < k; i++) {
-      const j = i + this.int(n - i);
-      [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-    }
-    return pool.slice(0, k);
-  }
 }

@@ -210,9 +210,9 @@ async function produce(
         piece = match.text;
         if (match.stopped) finishReason = 'stop';
         else if (produced >= options.maxTokens) {
-          finishReason = 'length';
           const tail = stops.push(text.flush());
           piece += tail.text + (tail.stopped ? '' : stops.flush());
+          finishReason = tail.stopped ? 'stop' : 'length';
         }
       }
       const copy = options.returnLogits ? { logits: Float32Array.from(logits) } : undefined;

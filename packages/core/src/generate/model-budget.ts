@@ -8,9 +8,6 @@ export interface ModelBudgetOptions {
   readonly subject?: string;
 }
 
-/** ONNX's protobuf limit: a model file (or one initializer) read from bytes must stay under it. */
-export const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
-
 function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
@@ -52,8 +49,11 @@ export function checkModelSize(bytes: number, options: ModelBudgetOptions): void
 export async function modelFolderBytes(folder: string): Promise<number> {
   const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
   if (!isNode) throw new ServableError('UNSUPPORTED_CAPABILITY', 'modelFolderBytes(folder): expected Node.js, got another platform — measure the files where they are served');
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  // Module names in variables keep browser bundlers from resolving Node built-ins.
+  const fsName = 'node:fs/promises';
+  const pathName = 'node:path';
+  const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
+  const path = (await import(/* @vite-ignore */ pathName)) as typeof import('node:path');
   let total = 0;
   const walk = async (dir: string): Promise<void> => {
     let entries;

@@ -41,13 +41,18 @@ describe('renderAttributionHeatmap', () => {
 
   it('blends over a base image: no attribution shows the base, full attribution mixes by opacity', () => {
     const base = { data: new Uint8Array([10, 20, 30, 200, 100, 50]), width: 2, height: 1, channels: 3 as const };
-    const img = renderAttributionHeatmap(tensor([1, 2], [0, 5]), { base, opacity: 0.5, colormap: 'heat', clipPercentile: 100 });
-    expect([img.width, img.height]).toEqual([2, 1]);
+    const img = renderAttributionHeatmap(tensor([1, 2], [0, 5]), { base, width: 2, height: 1, opacity: 0.5, colormap: 'heat', clipPercentile: 100 });
     expect(pixel(img, 0, 0)).toEqual([10, 20, 30, 255]);
     const [r, g, b] = colormapColor('heat', 1);
     const mixed = pixel(img, 1, 0);
     [(200 + r) / 2, (100 + g) / 2, (50 + b) / 2].forEach((v, c) => expect(Math.abs(mixed[c]! - v)).toBeLessThanOrEqual(0.5));
     expect(mixed[3]).toBe(255);
+    // A small base is magnified with the grid (about 256 px); a large one sets the size.
+    const small = renderAttributionHeatmap(tensor([1, 2], [0, 5]), { base });
+    expect([small.width, small.height]).toEqual([256, 128]);
+    const large = { data: new Uint8Array(300 * 150), width: 300, height: 150, channels: 1 as const };
+    const big = renderAttributionHeatmap(tensor([1, 2], [0, 5]), { base: large });
+    expect([big.width, big.height]).toEqual([300, 150]);
   });
 
   it('clips at the percentile so one outlier does not wash out the rest', () => {

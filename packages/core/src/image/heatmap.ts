@@ -14,7 +14,7 @@ export interface RgbaImage {
 
 /** Options of {@link renderAttributionHeatmap} and the functions built on it. */
 export interface HeatmapOptions {
-  /** Output width in pixels (default: the base image's, else the attribution grid's scaled to about 256). */
+  /** Output width in pixels (default: the attribution grid magnified to about 256 pixels, or the base image's width when that is larger). */
   readonly width?: number;
   /** Output height in pixels (default: as `width`). */
   readonly height?: number;
@@ -78,7 +78,8 @@ export function renderAttributionHeatmap(attributions: Tensor, options: HeatmapO
   const zoom = Math.max(1, Math.floor(256 / Math.max(grid.width, grid.height)));
   let width = positiveInt(options.width, 'width');
   let height = positiveInt(options.height, 'height');
-  width ??= height !== undefined ? Math.round((height * grid.width) / grid.height) : base ? base.width : grid.width * zoom;
+  const bigBase = base !== undefined && Math.max(base.width, base.height) >= 256;
+  width ??= height !== undefined ? Math.round((height * grid.width) / grid.height) : bigBase ? base.width : grid.width * zoom;
   height ??= Math.max(1, Math.round((width * grid.height) / grid.width));
 
   const scale = magnitudePercentile(grid.values, clip) || 1;
