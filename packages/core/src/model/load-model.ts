@@ -67,7 +67,8 @@ function reasonOf(e: unknown): { reason: string; code?: string } {
 }
 
 class LoadedModelHandle implements Model {
-  #inFlight = new Set<Promise<unknown>>();
+  #active = 0;
+  #idle: (() => void) | undefined;
   #disposed = false;
   #disposing: Promise<void> | undefined;
 
@@ -95,26 +96,21 @@ class LoadedModelHandle implements Model {
         if (!names.has(o)) throw new ServableError('INVALID_ARGUMENT', `output "${o}": expected one of ${[...names].join(', ')}, got an unknown name`);
       }
     }
-    const run = (async () => {
-      try {
-        return await this.loaded.doRun(feeds, options);
-      } catch (e) {
-        if (ServableError.isInstance(e)) throw e;
-        throw new ServableError('INFERENCE_FAILED', `model ${this.report.source}: the ${this.report.runtime} run failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-      }
-    })();
-    this.#inFlight.add(run);
+    this.#active++;
     try {
-      return await run;
+      return await this.loaded.doRun(feeds, options);
+    } catch (e) {
+      if (ServableError.isInstance(e)) throw e;
+      throw new ServableError('INFERENCE_FAILED', `model ${this.report.source}: the ${this.report.runtime} run failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
     } finally {
-      this.#inFlight.delete(run);
+      if (--this.#active === 0) this.#idle?.();
     }
   }
 
   dispose(): Promise<void> {
     this.#disposed = true;
     this.#disposing ??= (async () => {
-      await Promise.allSettled([...this.#inFlight]);
+      if (this.#active > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
       await this.loaded.dispose();
     })();
     return this.#disposing;
