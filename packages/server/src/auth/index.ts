@@ -1,0 +1,11 @@
+export { AUTH_ACTIONS, type ApiKeyEntry, type AuthAction, type AuthConfig, type Credentials, type JwtAlgorithm, type JwtConfig, type Principal, type RateLimitConfig } from './auth-config.js';
+export { generateApiKey, hashApiKey, parseApiKeyHash, verifyApiKey, type StoredApiKeyHash } from './api-key-hash.js';
+export { authorize, scopesGrant, validateScope } from './scopes.js';
+export { createJwtVerifier, type JwtVerifier, type VerifiedToken } from './jwt-verifier.js';
+export { createAuthenticator, type Authenticator } from './authenticator.js';
+export { defaultRouteAccess, type DefaultRouteAccessOptions, type RouteAccess } from './route-access.js';
+export { registerAuth, type RegisterAuthOptions } from './register-auth.js';
+export { authorizeGrpcCall, type GrpcAuthResult, type GrpcMetadataLike } from './grpc-auth.js';
+export { serverTlsAndCorsOptions, type TlsAndCorsConfig, type TlsAndCorsOptions } from './tls-and-cors.js';
+export { loggerOptions, redactPayload, redactUrl, registerPayloadLogging, SECRET_HEADERS, type PayloadLoggingOptions } from './log-redaction.js';
+export { sanitizeErrorMessage } from './error-sanitizer.js';
