@@ -25,12 +25,17 @@ export interface CacheEntry {
  * and, in merged decoders, `use_cache_branch`.
  */
 export interface DecoderLayout {
+  /** The token-id input (`input_ids`). */
   readonly inputIds: string;
   /** dtype of `input_ids` (and of the mask and positions). */
   readonly idType: 'int64' | 'int32';
+  /** The attention-mask input [batch, past_seq + seq], when the model has one. */
   readonly attentionMask: string | undefined;
+  /** The position input [batch, seq], when the model has one. */
   readonly positionIds: string | undefined;
+  /** The `use_cache_branch` input of merged decoders (bool [1]), when present. */
   readonly useCacheBranch: string | undefined;
+  /** The logits output [batch, seq, vocab]. */
   readonly logits: string;
   /** Cache entries, layer by layer (key then value); empty for a decoder without a cache. */
   readonly cache: readonly CacheEntry[];

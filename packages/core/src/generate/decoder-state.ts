@@ -21,7 +21,7 @@ export class DecoderState {
   readonly #useCache = new Uint8Array(1);
   readonly #past = new Map<string, Tensor>();
   readonly #empty: TensorMap;
-  readonly #outputs: readonly string[];
+  readonly #outputs: readonly string[] | undefined;
   #length = 0;
   #pastLength = 0;
 
@@ -50,7 +50,7 @@ export class DecoderState {
       empty[entry.input] = { dtype: entry.dtype, shape: [1, entry.heads, 0, entry.headDim], data };
     }
     this.#empty = empty;
-    this.#outputs = this.#cached ? [layout.logits, ...layout.cache.map((e) => e.output)] : [layout.logits];
+    this.#outputs = this.#cached ? undefined : [layout.logits];
   }
 
   /** Tokens in the sequence so far (prompt and output). */
@@ -58,8 +58,11 @@ export class DecoderState {
     return this.#length;
   }
 
-  /** The outputs a step asks the engine for. */
-  get outputs(): readonly string[] {
+  /**
+   * The outputs a step asks the engine for: only the logits when the cache is not fed back;
+   * `undefined` (every output, which saves checking the names at each step) when it is.
+   */
+  get outputs(): readonly string[] | undefined {
     return this.#outputs;
   }
 

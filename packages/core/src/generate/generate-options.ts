@@ -31,6 +31,7 @@ export interface GenerateOptions extends SamplingOptions {
 
 /** Options after validation, with defaults filled in. */
 export interface ResolvedGenerateOptions extends SamplingOptions {
+  /** See {@link GenerateOptions}; each field below has its default filled in. */
   readonly maxTokens: number;
   readonly stop: readonly string[];
   readonly stopTokenIds: readonly number[];

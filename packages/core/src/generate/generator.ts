@@ -13,7 +13,9 @@ import { eosTokenIds, type Tokenizer } from './tokenizer.js';
 
 /** Tokens read and written by one generation. */
 export interface GenerationUsage {
+  /** Tokens of the prompt. */
   readonly promptTokens: number;
+  /** Tokens generated, the final stop token included. */
   readonly completionTokens: number;
 }
 
@@ -42,7 +44,9 @@ export interface GenerationResult {
   readonly text: string;
   /** Every generated token, the final stop token included. */
   readonly tokens: readonly number[];
+  /** Why the generation ended. */
   readonly finishReason: FinishReason;
+  /** Token counts. */
   readonly usage: GenerationUsage;
 }
 
