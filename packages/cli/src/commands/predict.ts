@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+import { createDecryptor, createPredictor, type Classification, type TensorMap } from '@servable/core';
+import type { CommandSpec } from '../cli/command.js';
+import { EXIT_OK } from '../cli/exit-codes.js';
+import { booleanOption, integerOption, stringOption } from '../cli/parse-command-line.js';
+import { formatTable } from '../cli/table.js';
+import { openModel } from '../engines/open-model.js';
+import { parseRuntimeList } from '../engines/runtime-chain.js';
+import { readInputFile } from '../io/read-input-file.js';
+import { formatTensorLine, tensorMapToJson } from '../io/tensor-json.js';
+
+function printClassifications(list: readonly Classification[]): string {
+  return list
+    .map((c, i) => {
+      const head = list.length > 1 ? `example ${i}: ${c.label}\n` : '';
+      return head + formatTable(['rank', 'label', 'index', 'score'], c.top.map((t, r) => [r + 1, t.label, t.index, t.score.toFixed(4)]));
+    })
+    .join('\n');
+}
+
+/** `servable predict <model> <input>`: one prediction from a file, printed as top-k classes or tensors. */
+export const predictCommand: CommandSpec = {
+  name: 'predict',
+  summary: 'Run a model on a JSON or PNG input and print the top-k classes or the output tensors',
+  description:
+    'Loads the model (with the runtimes of --runtime, or the default for its format), reads the input and predicts through the\n' +
+    "same pipeline as the server: a PNG is decoded and goes through the manifest's preprocessing; JSON may be nested arrays\n" +
+    '(one example or a batch), a record keyed by input name, or tensors written as {"dtype", "shape", "data"}.\n' +
+    'Prints the top-k classes when --top-k is given or the manifest has labels or postprocessing, the tensors otherwise.',
+  positionals: [
+    { name: 'model', description: 'a model folder or a .onnx / model.json file' },
+    { name: 'input', description: 'input.json or image.png' },
+  ],
+  options: {
+    'top-k': { type: 'string', short: 'k', valueName: 'N', description: 'print the N best classes' },
+    tensors: { type: 'boolean', description: 'print the raw output tensors even when the manifest describes classes' },
+    runtime: { type: 'string', valueName: 'LIST', description: 'runtimes to try in order, such as onnx-node:cuda,onnx-node (default: onnx-node for ONNX, tfjs for TensorFlow.js)' },
+    json: { type: 'boolean', description: 'print JSON (every value)' },
+    'key-file': { type: 'string', valueName: 'FILE', description: 'key (base64 or hex text) for a model sealed with servable encrypt; decrypted in memory only' },
+  },
+  examples: ['servable predict models/mnist/1 digit.png --top-k 3', 'servable predict fixtures/models/add_one.onnx input.json --json'],
+  async run(args, io) {
+    const [modelPath, inputPath] = args.positionals as [string, string];
+    const topK = integerOption('predict', args, 'top-k', { min: 1, max: 100000 });
+    const runtimeList = stringOption(args, 'runtime');
+    const input = readInputFile(resolve(io.cwd, inputPath));
+    const keyFile = stringOption(args, 'key-file');
+    const decrypt = keyFile ? createDecryptor({ file: resolve(io.cwd, keyFile) }) : undefined;
+    const model = await openModel(modelPath, runtimeList ? parseRuntimeList(runtimeList) : undefined, io.cwd, decrypt);
+    const predictor = createPredictor(model);
+    try {
+      const mode = booleanOption(args, 'tensors') ? 'tensors' : topK !== undefined ? 'classification' : 'auto';
+      const result = await predictor.predict(input, { output: mode, ...(topK !== undefined ? { topK } : {}) });
+      const isClassification = Array.isArray(result) || (typeof result === 'object' && result !== null && 'top' in result && 'label' in result);
+      if (booleanOption(args, 'json')) {
+        const body = isClassification ? { runtime: model.report.runtime, device: model.report.device, classifications: Array.isArray(result) ? result : [result] } : { runtime: model.report.runtime, device: model.report.device, outputs: tensorMapToJson(result as TensorMap) };
+        io.stdout.write(JSON.stringify(body, null, 2) + '\n');
+      } else if (isClassification) {
+        io.stdout.write(printClassifications(Array.isArray(result) ? (result as Classification[]) : [result as Classification]));
+      } else {
+        for (const [name, t] of Object.entries(result as TensorMap)) io.stdout.write(formatTensorLine(name, t) + '\n');
+      }
+      io.stderr.write(`served by ${model.report.runtime} on ${model.report.device}\n`);
+    } finally {
+      await predictor.dispose();
+    }
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,94 @@
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPredictor, loadModel, type Classification } from '@servable/core';
+import { onnxNode } from '@servable/runtime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, MODELS, runCli } from './helpers/built-cli.js';
+import { encodePng } from './helpers/png-encoder.js';
+
+let dir: string;
+let folder: string;
+let png: string;
+let pixels: Uint8Array;
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'servable-predict-'));
+  folder = join(dir, 'mnist', '1');
+  mkdirSync(folder, { recursive: true });
+  copyFileSync(join(MODELS, 'mlp.onnx'), join(folder, 'model.onnx'));
+  const manifest = {
+    schemaVersion: 1,
+    name: 'mnist',
+    version: '1',
+    format: 'onnx',
+    file: 'model.onnx',
+    labels: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'],
+    preprocessing: { image: { grayscale: true, resize: { width: 28, height: 28 }, scale: 1 / 255 } },
+  };
+  writeFileSync(join(folder, 'servable.json'), JSON.stringify(manifest));
+  pixels = Uint8Array.from({ length: 56 * 56 * 3 }, (_, i) => (i * 53 + (i >> 7) * 11) & 0xff);
+  png = join(dir, 'digit.png');
+  writeFileSync(png, encodePng({ width: 56, height: 56, colorType: 2, pixels, filter: 4 }));
+}, 180_000);
+
+describe('servable predict', () => {
+  it('prints the output tensors of a model on a JSON batch', async () => {
+    const input = join(dir, 'batch.json');
+    writeFileSync(input, JSON.stringify([[1, 2, 3], [4, 5, 6.5]]));
+    const r = await runCli(['predict', join(MODELS, 'add_one.onnx'), input]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('y  float32  [2, 3]  2, 3, 4, 5, 6, 7.5');
+    expect(r.stderr).toContain('served by onnx-node on cpu');
+  });
+
+  it('takes tensors written as {dtype, shape, data} keyed by input name, and prints JSON', async () => {
+    const input = join(dir, 'multi.json');
+    writeFileSync(
+      input,
+      JSON.stringify({
+        a: [[1, 2, 3, 4]],
+        ids: { dtype: 'int64', shape: [1, 3], data: [1, 2, 3] },
+        mask: { dtype: 'bool', shape: [1, 3], data: [true, false, true] },
+        h: { dtype: 'float16', shape: [1, 2], data: [0.5, -1] },
+      }),
+    );
+    const r = await runCli(['predict', join(MODELS, 'multi_io.onnx'), input, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout).outputs;
+    expect(out.total).toEqual({ dtype: 'float32', shape: [1, 1], data: [9.5] });
+    expect(out.ids_next.data).toEqual([2, 3, 4]);
+    expect(out.mask_not.data).toEqual([false, true, false]);
+    expect(out.h_twice.data).toEqual([1, -2]);
+  });
+
+  it('classifies a PNG through the manifest preprocessing, like an in-process predictor', async () => {
+    const r = await runCli(['predict', folder, png, '--top-k', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const [got] = JSON.parse(r.stdout).classifications as Classification[];
+    const predictor = createPredictor(await loadModel(folder, { runtimes: [onnxNode()] }));
+    const expected = (await predictor.predict({ data: pixels, width: 56, height: 56, channels: 3 }, { output: 'classification', topK: 3 })) as Classification;
+    await predictor.dispose();
+    expect(got!.top.map((t) => t.label)).toEqual(expected.top.map((t) => t.label));
+    for (let i = 0; i < 3; i++) expect(got!.top[i]!.score).toBeCloseTo(expected.top[i]!.score, 5);
+    const text = await runCli(['predict', folder, png, '-k', '2']);
+    expect(text.stdout).toMatch(new RegExp(`^rank\\s+label\\s+index\\s+score\\n.*\\n\\s*1\\s+${expected.top[0]!.label}\\s+${expected.top[0]!.index}\\s+`, 'm'));
+    expect(text.stdout.trim().split('\n')).toHaveLength(4);
+  });
+
+  it('exits 2 for input the model cannot take and 3 for a model that cannot load', async () => {
+    const input = join(dir, 'wrong.json');
+    writeFileSync(input, JSON.stringify([[1, 2, 3]]));
+    const shape = await runCli(['predict', join(MODELS, 'mlp.onnx'), input]);
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toContain('error SHAPE_MISMATCH: input "pixels": expected [batch, 28, 28] (float32)');
+    writeFileSync(join(dir, 'bad.json'), '{ not json');
+    const json = await runCli(['predict', join(MODELS, 'mlp.onnx'), join(dir, 'bad.json')]);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain('input file "bad.json": expected JSON');
+    const broken = await runCli(['predict', join(MODELS, 'broken/truncated.onnx'), input]);
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toContain('MODEL_LOAD_FAILED');
+  });
+});
