@@ -1,12 +1,13 @@
+import type { NumericTypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelManifest } from '../model/manifest.js';
 
 /** Features and labels as a user has them: nested arrays, flat typed arrays with a shape, or tensors. */
 export interface TrainingArrays {
-  /** Inputs: nested number arrays (first axis = examples), or a tensor. */
-  readonly x: readonly unknown[] | Tensor;
+  /** Inputs: nested number arrays (first axis = examples), a tensor, or a flat typed array of whole examples. */
+  readonly x: readonly unknown[] | Tensor | NumericTypedArray;
   /** Targets: class indices (plain integers) for sparse cross-entropy, one-hot or real values otherwise. */
-  readonly y: readonly unknown[] | Tensor;
+  readonly y: readonly unknown[] | Tensor | NumericTypedArray;
 }
 
 /** One batch of a streamed data set. */
