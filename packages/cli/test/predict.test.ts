@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPredictor, loadModel, type Classification } from '@servable/core';
@@ -90,5 +90,30 @@ describe('servable predict', () => {
     const broken = await runCli(['predict', join(MODELS, 'broken/truncated.onnx'), input]);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain('MODEL_LOAD_FAILED');
+  });
+});
+
+describe('servable predict --explain', () => {
+  it('writes a heatmap PNG beside an image input and says what the explanation cost', async () => {
+    const r = await runCli(['predict', folder, png, '--explain', 'integrated-gradients']);
+    expect(r.code, r.stderr).toBe(0);
+    const picture = join(dir, 'digit.explain.png');
+    expect(r.stdout).toContain(`→ ${picture}`);
+    expect(r.stdout).toMatch(/explanation \(integrated-gradients, finite-differences gradients\) of "\w+": \d+ model evaluations/);
+    const bytes = readFileSync(picture);
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(bytes.readUInt32BE(16)).toBeGreaterThanOrEqual(56);
+  });
+
+  it('writes a bar chart for tabular input and refuses an unknown method', async () => {
+    const input = join(dir, 'features.json');
+    writeFileSync(input, JSON.stringify([1, 1, 1, 1, 1, 1]));
+    const r = await runCli(['predict', join(MODELS, 'linear_tabular.onnx'), input, '--explain', 'occlusion']);
+    expect(r.code, r.stderr).toBe(0);
+    const svg = readFileSync(join(dir, 'features.explain.svg'), 'utf8');
+    expect(svg).toContain('<svg');
+    const bad = await runCli(['predict', join(MODELS, 'linear_tabular.onnx'), input, '--explain', 'magic']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--explain: expected one of occlusion, kernelshap, integrated-gradients, saliency, got "magic"');
   });
 });

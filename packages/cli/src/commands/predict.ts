@@ -1,5 +1,19 @@
-import { resolve } from 'node:path';
-import { createDecryptor, createPredictor, type Classification, type TensorMap } from '@servable/core';
+import { writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import {
+  EXPLAIN_METHODS,
+  ServableError,
+  attributionBarChartSvg,
+  attributionHeatmapPng,
+  createDecryptor,
+  createPredictor,
+  explain,
+  isImageInput,
+  type Classification,
+  type ExplainMethod,
+  type Predictor,
+  type TensorMap,
+} from '@servable/core';
 import type { CommandSpec } from '../cli/command.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { booleanOption, integerOption, stringOption } from '../cli/parse-command-line.js';
@@ -37,8 +51,9 @@ export const predictCommand: CommandSpec = {
     runtime: { type: 'string', valueName: 'LIST', description: 'runtimes to try in order, such as onnx-node:cuda,onnx-node (default: onnx-node for ONNX, tfjs for TensorFlow.js)' },
     json: { type: 'boolean', description: 'print JSON (every value)' },
     'key-file': { type: 'string', valueName: 'FILE', description: 'key (base64 or hex text) for a model sealed with servable encrypt; decrypted in memory only' },
+    explain: { type: 'string', valueName: 'METHOD', description: `also explain the prediction (${EXPLAIN_METHODS.join(' | ')}) and write the picture beside the input: <input>.explain.png for images, <input>.explain.svg for tabular input` },
   },
-  examples: ['servable predict models/mnist/1 digit.png --top-k 3', 'servable predict fixtures/models/add_one.onnx input.json --json'],
+  examples: ['servable predict models/mnist/1 digit.png --top-k 3', 'servable predict models/mnist/1 digit.png --explain integrated-gradients', 'servable predict fixtures/models/add_one.onnx input.json --json'],
   async run(args, io) {
     const [modelPath, inputPath] = args.positionals as [string, string];
     const topK = integerOption('predict', args, 'top-k', { min: 1, max: 100000 });
@@ -61,9 +76,38 @@ export const predictCommand: CommandSpec = {
         for (const [name, t] of Object.entries(result as TensorMap)) io.stdout.write(formatTensorLine(name, t) + '\n');
       }
       io.stderr.write(`served by ${model.report.runtime} on ${model.report.device}\n`);
+      const method = stringOption(args, 'explain');
+      if (method !== undefined) await writeExplanation(predictor, input, method, resolve(io.cwd, inputPath), io);
     } finally {
       await predictor.dispose();
     }
     return EXIT_OK;
   },
 };
+
+/** Explains the prediction and writes the picture beside the input file; prints where and what it cost. */
+async function writeExplanation(
+  predictor: Predictor,
+  input: unknown,
+  method: string,
+  inputFile: string,
+  io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } },
+): Promise<void> {
+  if (!(EXPLAIN_METHODS as readonly string[]).includes(method)) {
+    throw new ServableError('INVALID_ARGUMENT', `--explain: expected one of ${EXPLAIN_METHODS.join(', ')}, got "${method}"`);
+  }
+  const result = await explain(predictor, input, { method: method as ExplainMethod });
+  const stem = join(dirname(inputFile), basename(inputFile, extname(inputFile)));
+  let picture: string;
+  if (isImageInput(input)) {
+    picture = `${stem}.explain.png`;
+    writeFileSync(picture, await attributionHeatmapPng(result.attributions, { base: input, width: Math.max(input.width, 224), height: Math.max(input.height, 224) }));
+  } else {
+    picture = `${stem}.explain.svg`;
+    writeFileSync(picture, attributionBarChartSvg(result.attributions, {}));
+  }
+  const label = result.output.label ?? String(result.output.index);
+  io.stdout.write(
+    `explanation (${result.method}${result.gradientSource ? `, ${result.gradientSource} gradients` : ''}) of "${label}": ${result.predictions} model evaluations, ${result.ms.toFixed(0)} ms → ${picture}\n`,
+  );
+}
