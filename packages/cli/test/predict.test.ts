@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPredictor, loadModel, type Classification } from '@servable/core';
@@ -98,7 +98,8 @@ describe('servable predict --explain', () => {
     const r = await runCli(['predict', folder, png, '--explain', 'integrated-gradients']);
     expect(r.code, r.stderr).toBe(0);
     const picture = join(dir, 'digit.explain.png');
-    expect(r.stdout).toContain(`→ ${picture}`);
+    expect(existsSync(picture)).toBe(true);
+    expect(r.stdout).toContain("digit.explain.png");
     expect(r.stdout).toMatch(/explanation \(integrated-gradients, finite-differences gradients\) of "\w+": \d+ model evaluations/);
     const bytes = readFileSync(picture);
     expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import {
   EXPLAIN_METHODS,
   ServableError,
@@ -77,7 +77,7 @@ export const predictCommand: CommandSpec = {
       }
       io.stderr.write(`served by ${model.report.runtime} on ${model.report.device}\n`);
       const method = stringOption(args, 'explain');
-      if (method !== undefined) await writeExplanation(predictor, input, method, resolve(io.cwd, inputPath), io);
+      if (method !== undefined) await writeExplanation(predictor, input, method, resolve(io.cwd, inputPath), io.cwd, io);
     } finally {
       await predictor.dispose();
     }
@@ -91,6 +91,7 @@ async function writeExplanation(
   input: unknown,
   method: string,
   inputFile: string,
+  cwd: string,
   io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } },
 ): Promise<void> {
   if (!(EXPLAIN_METHODS as readonly string[]).includes(method)) {
@@ -108,6 +109,6 @@ async function writeExplanation(
   }
   const label = result.output.label ?? String(result.output.index);
   io.stdout.write(
-    `explanation (${result.method}${result.gradientSource ? `, ${result.gradientSource} gradients` : ''}) of "${label}": ${result.predictions} model evaluations, ${result.ms.toFixed(0)} ms → ${picture}\n`,
+    `explanation (${result.method}${result.gradientSource ? `, ${result.gradientSource} gradients` : ''}) of "${label}": ${result.predictions} model evaluations, ${result.ms.toFixed(0)} ms → ${relative(cwd, picture) || picture}\n`,
   );
 }
