@@ -50,7 +50,7 @@ export { normalizeInput, type NormalizedInput, type PredictInput } from './pipel
 export { argmax, classify, softmax, topK, type ClassScore, type Classification } from './pipeline/postprocess.js';
 export { validateFeeds, checkTensorAgainstSpec } from './pipeline/validate-feeds.js';
 export { createPredictor, type OutputMode, type Prediction, type PredictOptions, type Predictor, type PredictorOptions } from './predictor/create-predictor.js';
-export { Batcher, type BatcherOptions, type BatcherStats, type BatchExecution, type BatchRunOptions } from './batching/batcher.js';
+export { Batcher, type BatchRunFunction, type BatcherOptions, type BatcherStats, type BatchExecution, type BatchRunOptions } from './batching/batcher.js';
 export type * from './training/trainer.js';
 export {
   byteTokenizer,

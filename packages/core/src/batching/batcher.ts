@@ -51,7 +51,8 @@ export interface BatcherStats {
   readonly running: number;
 }
 
-type RunFn = (feeds: TensorMap, options: { signal?: AbortSignal }) => Promise<TensorMap>;
+/** Runs one merged batch; usually `model.run`. */
+export type BatchRunFunction = (feeds: TensorMap, options: { signal?: AbortSignal }) => Promise<TensorMap>;
 
 interface Pending {
   readonly feeds: TensorMap;
@@ -74,7 +75,7 @@ function now(): number {
  * dimensions differ are never merged. One scheduler serves an embedded predictor and the server.
  */
 export class Batcher {
-  readonly #run: RunFn;
+  readonly #run: BatchRunFunction;
   readonly #canMerge: boolean;
   readonly #max: number;
   readonly #delay: number;
@@ -98,7 +99,7 @@ export class Batcher {
    * @param signature - the model's signature; merging needs a symbolic first axis on every input and output
    * @param options - limits and delays
    */
-  constructor(run: RunFn, signature: ModelSignature, options: BatcherOptions = {}) {
+  constructor(run: BatchRunFunction, signature: ModelSignature, options: BatcherOptions = {}) {
     const positive = (v: number | undefined, name: string, dflt: number, min = 1) => {
       if (v === undefined) return dflt;
       if (!Number.isFinite(v) || v < min) throw new ServableError('INVALID_ARGUMENT', `batching.${name}: expected a number ≥ ${min}, got ${v}`);

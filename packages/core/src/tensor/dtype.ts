@@ -54,7 +54,8 @@ export interface TensorDataMap {
 /** Storage of a numeric dtype (everything but `string`). */
 export type NumericTypedArray = TensorDataMap[Exclude<DType, 'string'>];
 
-type TypedArrayConstructor =
+/** The typed-array constructors that store numeric dtypes. */
+export type TypedArrayConstructor =
   | Float32ArrayConstructor
   | Float64ArrayConstructor
   | Uint16ArrayConstructor
