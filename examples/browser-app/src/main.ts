@@ -1,4 +1,4 @@
-import { createPredictor, loadModel, type Predictor } from '@servable/core';
+import { createPredictor, explain, loadModel, type Predictor } from '@servable/core';
 import { createDrawPad } from './draw-pad.js';
 import { planFor, type DevicePreference, type RuntimeChoice } from './runtime-choice.js';
 import { createView } from './view.js';
@@ -33,6 +33,11 @@ async function predictNow(): Promise<void> {
       predictions++;
       document.body.dataset.predictions = String(predictions);
       view.showPrediction(result, ms);
+      if (view.explainToggle.checked) {
+        // Occlusion costs a few dozen predictions of the small input the model sees (28×28).
+        const explanation = await explain(current, image, { method: 'occlusion', target: result.index });
+        if (current === predictor) view.showExplanation(image, explanation);
+      }
     }
   } catch (e) {
     view.showError(`prediction failed: ${(e as Error).message}`);
@@ -75,6 +80,11 @@ async function load(choice: RuntimeChoice): Promise<void> {
 view.clearButton.addEventListener('click', () => {
   pad.clear();
   view.clearPrediction();
+  view.clearExplanation();
+});
+view.explainToggle.addEventListener('change', () => {
+  if (view.explainToggle.checked) void predictNow();
+  else view.clearExplanation();
 });
 view.runtimeSelect.addEventListener('change', () => void load(view.runtimeSelect.value as RuntimeChoice));
 

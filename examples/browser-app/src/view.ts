@@ -1,4 +1,4 @@
-import { formatReport, type Classification, type ModelReport } from '@servable/core';
+import { drawHeatmapOnCanvas, formatReport, type Classification, type Explanation, type ImageInput, type ModelReport } from '@servable/core';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -11,6 +11,11 @@ export interface View {
   readonly canvas: HTMLCanvasElement;
   readonly clearButton: HTMLButtonElement;
   readonly runtimeSelect: HTMLSelectElement;
+  readonly explainToggle: HTMLInputElement;
+  /** Draws the drawing with its attributions over it, and what the explanation cost. */
+  showExplanation(image: ImageInput, explanation: Explanation): void;
+  /** Hides the explanation. */
+  clearExplanation(): void;
   /** Shows the top classes as labels with probability bars. */
   showPrediction(result: Classification, ms: number): void;
   /** Empties the prediction. */
@@ -32,7 +37,35 @@ export function createView(): View {
   const served = byId('served');
   const report = byId('report');
   const error = byId('error');
+  const explanation = byId('explanation');
+  const heatmap = byId<HTMLCanvasElement>('heatmap');
+  const explainCost = byId('explain-cost');
   return {
+    explainToggle: byId<HTMLInputElement>('explain'),
+    showExplanation(image, e) {
+      const ctx = heatmap.getContext('2d');
+      if (!ctx) return;
+      const pixels = new ImageData(image.width, image.height);
+      const channels = image.channels ?? image.data.length / (image.width * image.height);
+      for (let p = 0; p < image.width * image.height; p++) {
+        for (let c = 0; c < 3; c++) pixels.data[p * 4 + c] = image.data[p * channels + (channels >= 3 ? c : 0)]!;
+        pixels.data[p * 4 + 3] = 255;
+      }
+      const source = document.createElement('canvas');
+      source.width = image.width;
+      source.height = image.height;
+      source.getContext('2d')?.putImageData(pixels, 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(source, 0, 0, heatmap.width, heatmap.height);
+      drawHeatmapOnCanvas(ctx, e.attributions, { colormap: 'diverging' });
+      explanation.hidden = false;
+      explanation.dataset.explained = e.output.label ?? String(e.output.index);
+      explainCost.textContent = `${e.method} of "${e.output.label ?? e.output.index}": ${e.predictions} model evaluations, ${e.ms.toFixed(0)} ms`;
+    },
+    clearExplanation() {
+      explanation.hidden = true;
+      delete explanation.dataset.explained;
+    },
     canvas: byId<HTMLCanvasElement>('pad'),
     clearButton: byId<HTMLButtonElement>('clear'),
     runtimeSelect: byId<HTMLSelectElement>('runtime'),

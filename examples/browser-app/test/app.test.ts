@@ -116,6 +116,24 @@ describe('browser app in Chromium (no WebGPU adapter)', () => {
     await page.close();
   });
 
+  it('explains the prediction with a heatmap over the drawing when "Explain" is on', async () => {
+    const page = await browser.newPage();
+    const seen = watchPage(page);
+    await page.goto(isolated.url);
+    expect(await waitForModel(page)).toBe('ready');
+    await page.check('#explain');
+    await drawDigit(page, SEVEN);
+    await page.waitForSelector('#explanation[data-explained]', { timeout: 30_000 });
+    expect(await page.getAttribute('#explanation', 'data-explained')).toBe('7');
+    expect(await page.textContent('#explain-cost')).toMatch(/^occlusion of "7": \d+ model evaluations, \d+ ms$/);
+    const heatmap = await page.locator('#heatmap').screenshot();
+    expect(distinctColours(heatmap)).toBeGreaterThan(16);
+    await page.uncheck('#explain');
+    expect(await page.isHidden('#explanation')).toBe(true);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  });
+
   it('renders a non-blank page (screenshot)', async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
     await page.goto(isolated.url);
