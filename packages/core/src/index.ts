@@ -34,7 +34,7 @@ export {
   type Postprocessing,
   type Preprocessing,
 } from './model/manifest.js';
-export { resolveModelSource, type ModelDecryptor, type ModelPackage, type ModelSource, type ResolveOptions, type ResolvedWithDescription } from './model/source.js';
+export { ONNX_PROTOBUF_LIMIT_BYTES, resolveModelSource, type ModelDecryptor, type ModelPackage, type ModelSource, type ResolveOptions, type ResolvedWithDescription } from './model/source.js';
 export { loadModel, type LoadModelOptions, type Model } from './model/load-model.js';
 export { formatReport, type ModelReport, type RuntimeAttempt } from './model/report.js';
 export { sha256Hex, verifySha256 } from './protection/sha256.js';

@@ -5,6 +5,7 @@ export interface NodeFiles {
   readFile(path: string): Promise<Uint8Array>;
   readText(path: string): Promise<string>;
   isDirectory(path: string): Promise<boolean>;
+  size(path: string): Promise<number>;
   exists(path: string): Promise<boolean>;
   resolve(...parts: string[]): string;
   dirname(path: string): string;
@@ -36,6 +37,7 @@ export function nodeFiles(): Promise<NodeFiles> {
       readFile: async (p) => new Uint8Array(await fs.readFile(p)),
       readText: (p) => fs.readFile(p, 'utf8'),
       isDirectory: async (p) => (await fs.stat(p)).isDirectory(),
+      size: async (p) => (await fs.stat(p)).size,
       exists: async (p) => {
         try {
           await fs.stat(p);

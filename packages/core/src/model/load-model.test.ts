@@ -450,3 +450,29 @@ describe('manifest signature agreement', () => {
     }
   });
 });
+
+describe('memory budget', () => {
+  it('refuses a folder whose files exceed maxBytes before any runtime loads it', async () => {
+    const runtime = createFakeRuntime({ signature });
+    const total = MODEL.length + WEIGHTS.length;
+    const error = await rejection(loadModel(join(dir, 'with-manifest'), { runtimes: [runtime], maxBytes: total - 1 }));
+    expect(error.code).toBe('MODEL_TOO_LARGE');
+    expect(error.message).toContain('model "demo@3": expected at most');
+    expect(error.message).toContain(`got ${total} B`);
+    expect(runtime.loads).toHaveLength(0);
+    const model = await loadModel(join(dir, 'with-manifest'), { runtimes: [runtime], maxBytes: total });
+    await model.dispose();
+  });
+
+  it('refuses bytes over maxBytes, and an ONNX file over the 2 GiB protobuf limit, naming the fix', async () => {
+    const runtime = createFakeRuntime({ signature });
+    expect((await rejection(loadModel(MODEL, { runtimes: [runtime], maxBytes: 8 }))).code).toBe('MODEL_TOO_LARGE');
+    const huge = new Uint8Array(16);
+    Object.defineProperty(huge, 'length', { value: 2 ** 31 });
+    const error = await rejection(loadModel(huge, { runtimes: [runtime] }));
+    expect(error.code).toBe('MODEL_TOO_LARGE');
+    expect(error.message).toContain('external data');
+    expect((await rejection(loadModel(MODEL, { runtimes: [runtime], maxBytes: -1 }))).code).toBe('INVALID_ARGUMENT');
+    expect(runtime.loads).toHaveLength(0);
+  });
+});

@@ -22,6 +22,8 @@ export interface LoadModelOptions {
   readonly decrypt?: ModelDecryptor;
   /** Cancels the load. */
   readonly signal?: AbortSignal;
+  /** Memory budget in bytes for the model's files, checked from their sizes before anything is read (`MODEL_TOO_LARGE`). */
+  readonly maxBytes?: number;
 }
 
 /**

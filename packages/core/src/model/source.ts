@@ -38,6 +38,43 @@ export interface ResolveOptions {
   readonly decrypt?: ModelDecryptor;
   /** Aborts fetches. */
   readonly signal?: AbortSignal;
+  /**
+   * Memory budget in bytes for the model's files (the main file plus the manifest's `files`).
+   * Checked from file sizes before anything is read; a model over it fails with `MODEL_TOO_LARGE`.
+   */
+  readonly maxBytes?: number;
+}
+
+/** The largest ONNX file protobuf can parse from memory (2 GiB − 1); bigger models keep weights as external data. */
+export const ONNX_PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} B`;
+}
+
+function checkBudget(bytes: number, options: ResolveOptions, subject: string): void {
+  const max = options.maxBytes;
+  if (max === undefined) return;
+  if (!Number.isFinite(max) || max <= 0) {
+    throw new ServableError('INVALID_ARGUMENT', `loadModel option "maxBytes": expected a positive number of bytes, got ${String(max)}`);
+  }
+  if (bytes > max) {
+    throw new ServableError(
+      'MODEL_TOO_LARGE',
+      `${subject}: expected at most ${formatBytes(max)} (maxBytes), got ${formatBytes(bytes)} — raise maxBytes, or serve a quantized (int8/int4) or smaller export`,
+      { details: { subject, expected: String(max), received: String(bytes) } },
+    );
+  }
+}
+
+function checkProtobufLimit(bytes: number, format: ModelFormat, subject: string): void {
+  if (format === 'onnx' && bytes > ONNX_PROTOBUF_LIMIT_BYTES) {
+    throw new ServableError(
+      'MODEL_TOO_LARGE',
+      `${subject}: expected an ONNX file under 2 GiB to parse from memory, got ${formatBytes(bytes)} — save the weights as external data (onnx save_as_external_data) and load the model folder by path`,
+      { details: { subject, expected: String(ONNX_PROTOBUF_LIMIT_BYTES), received: String(bytes) } },
+    );
+  }
 }
 
 /** A resolved source with a short description for reports (a name or URL, never file contents). */
@@ -127,6 +164,14 @@ async function fromPath(p: string, options: ResolveOptions): Promise<ResolvedWit
     dir = files.dirname(full);
     if (!format) format = mainPath.endsWith('.json') ? await detectJsonFormat(await files.readText(mainPath)) : 'onnx';
   }
+  if (options.maxBytes !== undefined) {
+    let total = await files.size(mainPath);
+    for (const extra of manifest?.files ?? []) {
+      const p = files.resolve(dir, extra);
+      if (files.isInside(dir, p) && (await files.exists(p))) total += await files.size(p);
+    }
+    checkBudget(total, options, manifest ? `model "${manifest.name}@${manifest.version}"` : `model "${files.basename(mainPath)}"`);
+  }
   const readSibling = async (name: string) => {
     checkName(name);
     const target = files.resolve(dir, name);
@@ -187,6 +232,10 @@ async function fromUrl(url: URL, options: ResolveOptions): Promise<ResolvedWithD
   };
   // ONNX is fetched here so integrity is checked once; tfjs model.json is read by the runtime.
   const initial = format === 'onnx' ? { bytes: await fetchBytes(main, options.signal), url: main.href } : { url: main.href };
+  if (initial.bytes) {
+    checkBudget(initial.bytes.length, options, `model URL ${main.origin}${main.pathname}`);
+    checkProtobufLimit(initial.bytes.length, format, `model URL ${main.origin}${main.pathname}`);
+  }
   const source = await finish(manifest, initial, readSibling, () => fetchBytes(main, options.signal), format, options);
   return { source, description: manifest ? `${manifest.name}@${manifest.version}` : describeUrl(main) };
 }
@@ -201,6 +250,8 @@ async function fromPackage(pkg: ModelPackage, options: ResolveOptions): Promise<
     return file;
   };
   const bytes = await read(manifest.file);
+  checkBudget(Object.values(pkg.files).reduce((n, f) => n + f.length, 0), options, `model package "${manifest.name}"`);
+  checkProtobufLimit(bytes.length, manifest.format, `model package "${manifest.name}"`);
   const source = await finish(manifest, { bytes }, read, () => read(manifest.file), manifest.format, options);
   return { source, description: `${manifest.name}@${manifest.version}` };
 }
@@ -215,6 +266,8 @@ export async function resolveModelSource(input: ModelSource, options: ResolveOpt
     if (bytes.length === 0) throw new ServableError('MODEL_LOAD_FAILED', 'model bytes: expected the bytes of a model file, got 0 bytes');
     const manifest = options.manifest;
     const format = manifest?.format ?? options.format ?? 'onnx';
+    checkBudget(bytes.length, options, 'model bytes');
+    checkProtobufLimit(bytes.length, format, 'model bytes');
     const readSibling = (name: string) =>
       Promise.reject(loadFailed(`model file "${name}": a model given as bytes has no folder to read it from — pass a ModelPackage with the file`));
     const source = await finish(manifest, { bytes }, readSibling, async () => bytes, format, options);
