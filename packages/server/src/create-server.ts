@@ -1,9 +1,16 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
-import { ServableError, type BatcherOptions } from '@servable/core';
+import { ServableError, type BatcherOptions, type ModelKeySource } from '@servable/core';
+import type { AuthConfig } from './auth/auth-config.js';
+import { loggerOptions, registerPayloadLogging } from './auth/log-redaction.js';
+import { registerAuth } from './auth/register-auth.js';
+import { defaultRouteAccess } from './auth/route-access.js';
+import { serverTlsAndCorsOptions, type TlsAndCorsConfig } from './auth/tls-and-cors.js';
 import { startGrpcServer } from './grpc/grpc-service.js';
+import { registerExplainRoutes } from './explain/explain-routes.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import { sendError } from './http/error-reply.js';
 import { registerOipRoutes } from './http/oip-routes.js';
@@ -56,6 +63,29 @@ export interface ServerOptions {
   readonly maxJsonDepth?: number;
   /** Most elements one tensor may declare (default 2^28). */
   readonly maxElements?: number;
+  /**
+   * Access control: API keys and JWT bearer tokens with scopes per model and action, on REST
+   * and gRPC (401 / UNAUTHENTICATED, 403 / PERMISSION_DENIED), and an optional rate limit.
+   * Off when omitted: every route is open.
+   */
+  readonly auth?: AuthConfig;
+  /** Serve HTTPS, and gRPC over TLS, with these PEM files. */
+  readonly tls?: TlsAndCorsConfig['tls'];
+  /** Cross-origin access for browsers (off when omitted). */
+  readonly cors?: TlsAndCorsConfig['cors'];
+  /** Log request and response bodies, redacted (default false: payloads are never logged). */
+  readonly logPayloads?: boolean;
+  /**
+   * Key of encrypted models (`model.*.enc`), for every model without its own `decrypt` in
+   * `models`. `{ env }`, `{ file }` and `{ key }` work with worker threads; a function source
+   * (a KMS hook) needs `inProcess: true`.
+   */
+  readonly decrypt?: ModelKeySource;
+  /**
+   * On `close()`, how long in-flight requests may take before every connection is cut
+   * (default 30,000 ms). Idle keep-alive connections are closed as soon as in-flight requests finish.
+   */
+  readonly drainTimeoutMs?: number;
 }
 
 /** A created server. */
@@ -110,11 +140,15 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     throw new ServableError('INVALID_ARGUMENT', `createServer: expected an options object such as { repository: "./models" }, got ${typeof options}`);
   }
   const bodyLimit = positive(options.bodyLimit, 'bodyLimit', 64 * MiB);
+  const drainTimeoutMs = positive(options.drainTimeoutMs, 'drainTimeoutMs', 30_000);
   const metrics = new ServerMetrics();
+  const { https, cors: corsOptions } = serverTlsAndCorsOptions({ tls: options.tls, cors: options.cors });
   const loggerOption = options.logger ?? false;
   const isInstance = typeof loggerOption === 'object' && loggerOption !== null && typeof (loggerOption as FastifyBaseLogger).child === 'function';
+  const logger = isInstance ? undefined : loggerOption === true ? loggerOptions() : loggerOption ? { ...loggerOptions(), ...(loggerOption as Record<string, unknown>) } : false;
   const fastify = Fastify({
-    ...(isInstance ? { loggerInstance: loggerOption as FastifyBaseLogger } : { logger: loggerOption as boolean | Record<string, unknown> }),
+    ...(https ? { https } : {}),
+    ...(isInstance ? { loggerInstance: loggerOption as FastifyBaseLogger } : { logger }),
     bodyLimit,
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
@@ -128,6 +162,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
       ...(options.workers ? { workers: options.workers } : {}),
       ...(options.versionPolicy ? { versionPolicy: options.versionPolicy } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.decrypt ? { decrypt: options.decrypt } : {}),
     },
     inProcess: options.inProcess ?? false,
     logger: fastify.log,
@@ -135,6 +170,8 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     onReadiness: (model, version, ready) => metrics.readiness(model, version, ready),
   });
   let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const context: ServerContext = {
     registry,
     metrics,
@@ -144,10 +181,31 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     serverVersion: serverVersion(),
     draining: () => draining,
   };
+  const finished = () => {
+    if (--inFlight === 0) drained?.();
+  };
   fastify.addHook('onRequest', (request, reply, done) => {
+    inFlight++;
+    reply.raw.once('close', finished);
     reply.header('x-request-id', request.id);
     done();
   });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  if (corsOptions) await fastify.register(cors, corsOptions);
+  const authenticator = options.auth
+    ? await registerAuth(fastify, {
+        config: options.auth,
+        maxJsonDepth: context.maxJsonDepth,
+        routeAccess: defaultRouteAccess({
+          protectMetrics: options.auth.protectMetrics,
+          defaultModel: () => options.defaultModel ?? (registry.modelNames().length === 1 ? registry.modelNames()[0] : undefined),
+        }),
+      })
+    : undefined;
+  registerPayloadLogging(fastify, { logPayloads: options.logPayloads });
   fastify.setErrorHandler((error, _request, reply) => {
     sendError(reply, error);
   });
@@ -159,6 +217,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
   await fastify.register(async (scope) => {
     registerRawBodyParser(scope, bodyLimit);
     registerOipRoutes(scope, context);
+    registerExplainRoutes(scope, context);
     registerSimpleRoutes(scope, context, options.defaultModel);
     if (options.admin) registerAdminRoutes(scope, context);
   });
@@ -169,6 +228,29 @@ export async function createServer(options: ServerOptions): Promise<Server> {
 
   let url: string | undefined;
   let grpc: { server: GrpcServer; port: number } | undefined;
+  /**
+   * Keep-alive clients would hold the HTTP server open: responses sent while draining carry
+   * `Connection: close`, idle connections are closed once in-flight requests finish, and every
+   * connection is cut after the drain timeout.
+   */
+  const drainConnections = async () => {
+    const raw = fastify.server;
+    if (inFlight > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        new Promise<false>((done) => (drained = () => done(false))),
+        new Promise<true>((done) => (timer = setTimeout(() => done(true), drainTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+      drained = undefined;
+      if (timedOut) {
+        fastify.log.warn({ inFlight, drainTimeoutMs }, 'drain timeout: closing every connection');
+        raw.closeAllConnections?.();
+        return;
+      }
+    }
+    raw.closeIdleConnections?.();
+  };
   let closing: Promise<void> | undefined;
   const host = options.host ?? '127.0.0.1';
   const server: Server = {
@@ -183,7 +265,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     },
     async listen() {
       url = await fastify.listen({ port: options.port ?? 8000, host });
-      if (options.grpcPort !== undefined) grpc = await startGrpcServer(context, host, options.grpcPort, bodyLimit);
+      if (options.grpcPort !== undefined) grpc = await startGrpcServer(context, host, options.grpcPort, bodyLimit, { authenticator, tls: https });
       return url;
     },
     close() {
@@ -193,7 +275,9 @@ export async function createServer(options: ServerOptions): Promise<Server> {
         const grpcDone = grpc
           ? new Promise<void>((done) => grpc!.server.tryShutdown(() => done()))
           : Promise.resolve();
-        await Promise.all([fastify.close(), grpcDone]);
+        const httpDone = fastify.close();
+        if (url !== undefined) await drainConnections();
+        await Promise.all([httpDone, grpcDone]);
         await registry.close();
       })();
       return closing;

@@ -17,3 +17,4 @@ export { loadModelInWorkers, type WorkerPoolOptions } from './worker/worker-pool
 export { toWireError, type WireError } from './errors/status-mapping.js';
 export { ServerMetrics } from './metrics/server-metrics.js';
 export type { OipDatatype } from './protocol/datatypes.js';
+export * from './auth/index.js';

@@ -35,6 +35,19 @@ function post(url: string, payload: unknown) {
 }
 
 describe('POST /predict and /v1/models/{name}:predict', () => {
+  it('reads numeric "inputs" straight into a tensor, answering exactly as the SDK does for nested arrays (one example, a batch, 17-digit floats)', async () => {
+    const rows = (seed: number) => Array.from({ length: 28 }, (_, r) => pixels(seed).slice(r * 28, r * 28 + 28).map((v) => v / 255 + 1e-17 * seed));
+    for (const inputs of [rows(4), [rows(5), rows(6)]]) {
+      const expected = await reference.predict(inputs, { output: 'classification' });
+      const r = await post('/predict', JSON.stringify({ inputs }));
+      expect(r.statusCode, r.body).toBe(200);
+      const list = (Array.isArray(expected) ? expected : [expected]) as Classification[];
+      expect(r.json().predictions.map((p: { label: string; score: number }) => [p.label, p.score])).toEqual(list.map((c) => [c.label, c.score]));
+    }
+    const ragged = await post('/predict', JSON.stringify({ inputs: [[1, 2], [3]] }));
+    expect(ragged.statusCode).toBe(400);
+  });
+
   it('classifies an image given as pixel values, like the SDK', async () => {
     const image = { data: new Uint8Array(pixels(1)), width: 28, height: 28, channels: 1 as const };
     const expected = (await reference.predict(image, { output: 'classification' })) as Classification;

@@ -1,4 +1,5 @@
 import { ServableError, type ErrorCode } from '@servable/core';
+import { sanitizeErrorMessage } from '../auth/error-sanitizer.js';
 
 /** gRPC status codes used by the server (values from `@grpc/grpc-js` `status`). */
 export const GRPC_STATUS = {
@@ -64,19 +65,20 @@ export interface WireError {
 
 /**
  * Maps any thrown value to wire statuses. A `ServableError` maps by its code; anything else is
- * a real fault (HTTP 500, gRPC INTERNAL).
+ * a real fault (HTTP 500, gRPC INTERNAL). The message is passed through `sanitizeErrorMessage`,
+ * so host paths, keys and tokens never reach a client.
  */
 export function toWireError(error: unknown): WireError {
   if (ServableError.isInstance(error)) {
     const pair = STATUS_BY_CODE[error.code] ?? { http: 500, grpc: GRPC_STATUS.INTERNAL };
     const retryMs = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : undefined;
     const retryAfterSeconds = pair.http === 503 || pair.http === 429 ? Math.max(1, Math.ceil((retryMs ?? 1000) / 1000)) : undefined;
-    return { http: pair.http, grpc: pair.grpc, message: error.message, retryAfterSeconds, code: error.code };
+    return { http: pair.http, grpc: pair.grpc, message: sanitizeErrorMessage(error.message), retryAfterSeconds, code: error.code };
   }
   const fastifyStatus = (error as { statusCode?: unknown })?.statusCode;
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
     const grpc = fastifyStatus === 413 ? GRPC_STATUS.RESOURCE_EXHAUSTED : fastifyStatus === 404 ? GRPC_STATUS.NOT_FOUND : GRPC_STATUS.INVALID_ARGUMENT;
-    return { http: fastifyStatus, grpc, message: (error as Error).message, code: fastifyStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_INPUT' };
+    return { http: fastifyStatus, grpc, message: sanitizeErrorMessage(String((error as Error).message)), code: fastifyStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_INPUT' };
   }
-  return { http: 500, grpc: GRPC_STATUS.INTERNAL, message: `internal error: ${(error as Error)?.message ?? String(error)}`, code: 'INTERNAL' };
+  return { http: 500, grpc: GRPC_STATUS.INTERNAL, message: sanitizeErrorMessage(`internal error: ${(error as Error)?.message ?? String(error)}`), code: 'INTERNAL' };
 }

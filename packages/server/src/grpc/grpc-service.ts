@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ServableError, type Tensor } from '@servable/core';
+import type { AuthAction } from '../auth/auth-config.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { authorizeGrpcCall } from '../auth/grpc-auth.js';
 import { GRPC_STATUS, toWireError } from '../errors/status-mapping.js';
 import { runInference, type InferInput, type InferOutput } from '../protocol/inference-service.js';
 import { modelMetadata } from '../protocol/model-metadata.js';
@@ -94,8 +97,24 @@ function encodeOutput(o: InferOutput): Record<string, unknown> {
   return { name: o.name, datatype: o.datatype, shape: o.shape.map(String), parameters: {} };
 }
 
+/** Options of {@link addInferenceService} and {@link startGrpcServer}. */
+export interface GrpcServiceOptions {
+  /** Access control (the REST server's authenticator): calls other than ServerLive/ServerReady need credentials in metadata. */
+  readonly authenticator?: Authenticator;
+  /** Serve over TLS with this PEM key and certificate chain. */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
+}
+
+/** Milliseconds left before a call's deadline, or undefined when it has none. */
+function deadlineMs(call: grpc.ServerUnaryCall<unknown, unknown>): number | undefined {
+  const deadline = call.getDeadline();
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  if (!Number.isFinite(at)) return undefined;
+  return Math.max(1, at - Date.now());
+}
+
 /** Registers `inference.GRPCInferenceService` on a grpc-js server. */
-export function addInferenceService(server: grpc.Server, context: ServerContext): void {
+export function addInferenceService(server: grpc.Server, context: ServerContext, options: GrpcServiceOptions = {}): void {
   const definition = protoLoader.loadSync(locateProto(), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { inference: { GRPCInferenceService: { service: grpc.ServiceDefinition } } };
   const { registry, metrics } = context;
@@ -106,29 +125,47 @@ export function addInferenceService(server: grpc.Server, context: ServerContext)
     callback({ code: wire.grpc, details: wire.message, metadata } as grpc.ServiceError, null);
     return wire.code;
   };
+  const { authenticator } = options;
+  /** Runs `handle` when the call's credentials grant `action` (on `model`); otherwise ends the call with UNAUTHENTICATED or PERMISSION_DENIED. */
+  const guarded =
+    <Req>(action: AuthAction, modelOf: (request: Req) => string | undefined, handle: (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>) => void) =>
+    (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      if (!authenticator) {
+        handle(call, callback);
+        return;
+      }
+      authorizeGrpcCall(authenticator, call.metadata, action, modelOf(call.request)).then(
+        (result) => {
+          if (result.ok) handle(call, callback);
+          else callback({ code: result.code, details: result.details } as grpc.ServiceError, null);
+        },
+        (error: unknown) => fail(callback, error),
+      );
+    };
   const handlers: grpc.UntypedServiceImplementation = {
     ServerLive: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => callback(null, { live: true }),
     ServerReady: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       callback(null, { ready: !context.draining() && registry.allReady() }),
-    ModelReady: (call: grpc.ServerUnaryCall<{ name: string; version: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    ModelReady: guarded<{ name: string; version: string }>('metadata', (r) => r.name, (call, callback) => {
       const { name, version } = call.request;
       if (!registry.modelNames().includes(name)) {
         fail(callback, new ServableError('MODEL_NOT_FOUND', `model "${name}": expected one of ${registry.modelNames().join(', ') || '(none)'}, got an unknown name`));
         return;
       }
       callback(null, { ready: !context.draining() && registry.isReady(name, version || undefined) });
-    },
-    ServerMetadata: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+    }),
+    ServerMetadata: guarded<unknown>('metadata', () => undefined, (_call, callback) =>
       callback(null, { name: context.serverName, version: context.serverVersion, extensions: [...EXTENSIONS] }),
-    ModelMetadata: (call: grpc.ServerUnaryCall<{ name: string; version: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    ),
+    ModelMetadata: guarded<{ name: string; version: string }>('metadata', (r) => r.name, (call, callback) => {
       try {
         const m = modelMetadata(registry, call.request.name, call.request.version || undefined);
         callback(null, { ...m, inputs: m.inputs.map((t) => ({ ...t, shape: t.shape.map(String) })), outputs: m.outputs.map((t) => ({ ...t, shape: t.shape.map(String) })) });
       } catch (e) {
         fail(callback, e);
       }
-    },
-    ModelInfer: (call: grpc.ServerUnaryCall<GrpcInferRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    }),
+    ModelInfer: guarded<GrpcInferRequest>('infer', (r) => r.model_name, (call, callback) => {
       const request = call.request;
       const name = request.model_name;
       let version = request.model_version ?? '';
@@ -145,6 +182,7 @@ export function addInferenceService(server: grpc.Server, context: ServerContext)
               outputs: (request.outputs ?? []).map((o) => ({ name: o.name, binary: true })),
               binaryOutputs: true,
               signal: controller.signal,
+              timeoutMs: deadlineMs(call as grpc.ServerUnaryCall<unknown, unknown>),
             },
             { maxElements: context.maxElements },
           );
@@ -165,17 +203,26 @@ export function addInferenceService(server: grpc.Server, context: ServerContext)
           metrics.request(name, version || registry.versionLabel(name), 'grpc', fail(callback, e));
         }
       })();
-    },
+    }),
   };
   server.addService(pkg.inference.GRPCInferenceService.service, handlers);
 }
 
-/** Starts a grpc-js server with the inference service on `host:port`; resolves with the bound port. */
-export function startGrpcServer(context: ServerContext, host: string, port: number, maxMessageBytes: number): Promise<{ server: grpc.Server; port: number }> {
+/** Starts a grpc-js server with the inference service on `host:port` (over TLS with `options.tls`); resolves with the bound port. */
+export function startGrpcServer(
+  context: ServerContext,
+  host: string,
+  port: number,
+  maxMessageBytes: number,
+  options: GrpcServiceOptions = {},
+): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes });
-  addInferenceService(server, context);
+  addInferenceService(server, context, options);
+  const credentials = options.tls
+    ? grpc.ServerCredentials.createSsl(null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }])
+    : grpc.ServerCredentials.createInsecure();
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => {
+    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, credentials, (error, bound) => {
       if (error) reject(new ServableError('INVALID_ARGUMENT', `grpcPort ${port}: expected a free port, got ${error.message}`, { cause: error }));
       else resolve({ server, port: bound });
     });

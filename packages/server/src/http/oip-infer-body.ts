@@ -1,5 +1,6 @@
 import { ServableError } from '@servable/core';
 import type { InferInput, InferRequestedOutput, InferResult } from '../protocol/inference-service.js';
+import { parseInferJson } from '../protocol/fast-infer-json.js';
 import { parseJsonBody } from '../protocol/json-depth.js';
 import { tensorDataJson, tensorToRaw } from '../protocol/tensor-codec.js';
 
@@ -9,6 +10,10 @@ export interface DecodedInferBody {
   readonly inputs: InferInput[];
   readonly outputs?: InferRequestedOutput[];
   readonly binaryOutputs: boolean;
+  /** Deadline from `parameters.timeout` (microseconds, as Triton reads it), in ms. */
+  readonly timeoutMs?: number;
+  /** The request's `parameters` object, when it has one. */
+  readonly parameters?: Readonly<Record<string, unknown>>;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -37,7 +42,7 @@ export function decodeInferBody(body: Buffer, headerLength: string | undefined, 
     jsonEnd = n;
   }
   if (jsonEnd === 0) throw new ServableError('INVALID_INPUT', 'request body: expected an inference request JSON object, got an empty body');
-  const json = parseJsonBody(body, maxDepth, jsonEnd);
+  const json = parseInferJson(body, jsonEnd, maxDepth) ?? parseJsonBody(body, maxDepth, jsonEnd);
   if (!isObject(json)) throw new ServableError('INVALID_INPUT', `request body: expected an inference request object {"inputs": [...]}, got ${Array.isArray(json) ? 'an array' : typeof json}`);
   if (!Array.isArray(json.inputs)) throw new ServableError('INVALID_INPUT', `request "inputs": expected an array of {name, shape, datatype, data}, got ${typeof json.inputs}`);
   if (json.id !== undefined && typeof json.id !== 'string') throw new ServableError('INVALID_INPUT', `request "id": expected a string, got ${typeof json.id}`);
@@ -68,7 +73,19 @@ export function decodeInferBody(body: Buffer, headerLength: string | undefined, 
       return { name: o.name, binary: flag(o.parameters, 'binary_data') };
     });
   }
-  return { id: json.id as string | undefined, inputs, outputs, binaryOutputs: flag(json.parameters, 'binary_data_output') ?? false };
+  const parameters = isObject(json.parameters) ? json.parameters : undefined;
+  const timeout = parameters?.timeout;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
+    throw new ServableError('INVALID_INPUT', `request parameters.timeout: expected a positive number of microseconds such as 250000, got ${JSON.stringify(timeout)?.slice(0, 40)}`);
+  }
+  return {
+    id: json.id as string | undefined,
+    inputs,
+    outputs,
+    binaryOutputs: flag(parameters, 'binary_data_output') ?? false,
+    ...(timeout !== undefined ? { timeoutMs: Math.max(1, (timeout as number) / 1000) } : {}),
+    ...(parameters ? { parameters } : {}),
+  };
 }
 
 /** An encoded OIP REST answer: the JSON text, and the raw bytes appended after it when any output is binary. */
@@ -77,8 +94,8 @@ export interface EncodedInferResponse {
   readonly binary: Uint8Array[];
 }
 
-/** Encodes an inference result as OIP REST JSON (with `binary_data_size` for binary outputs). */
-export function encodeInferResponse(result: InferResult, id: string | undefined): EncodedInferResponse {
+/** Encodes an inference result as OIP REST JSON (with `binary_data_size` for binary outputs, and the response `parameters` when given). */
+export function encodeInferResponse(result: InferResult, id: string | undefined, parameters?: Readonly<Record<string, unknown>>): EncodedInferResponse {
   const binary: Uint8Array[] = [];
   const outputs = result.outputs.map((o) => {
     const head = `{"name":${JSON.stringify(o.name)},"datatype":"${o.datatype}","shape":[${o.shape.join(',')}]`;
@@ -89,6 +106,6 @@ export function encodeInferResponse(result: InferResult, id: string | undefined)
     }
     return `${head},"data":${tensorDataJson(o.tensor)}}`;
   });
-  const json = `{"model_name":${JSON.stringify(result.modelName)},"model_version":${JSON.stringify(result.modelVersion)}${id !== undefined ? `,"id":${JSON.stringify(id)}` : ''},"outputs":[${outputs.join(',')}]}`;
+  const json = `{"model_name":${JSON.stringify(result.modelName)},"model_version":${JSON.stringify(result.modelVersion)}${id !== undefined ? `,"id":${JSON.stringify(id)}` : ''}${parameters ? `,"parameters":${JSON.stringify(parameters)}` : ''},"outputs":[${outputs.join(',')}]}`;
   return { json, binary };
 }

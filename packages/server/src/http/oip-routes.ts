@@ -5,6 +5,7 @@ import { EXTENSIONS, type ServerContext } from '../server-context.js';
 import { sendError } from './error-reply.js';
 import { decodeInferBody, encodeInferResponse } from './oip-infer-body.js';
 import { bodyBytes } from './raw-body.js';
+import { clientGoneSignal, earliestDeadline, headerTimeoutMs } from './request-signal.js';
 
 interface ModelParams {
   name: string;
@@ -58,9 +59,18 @@ export function registerOipRoutes(fastify: FastifyInstance, context: ServerConte
     try {
       const header = request.headers['inference-header-content-length'];
       const body = decodeInferBody(bodyBytes(request), Array.isArray(header) ? header[0] : header, context.maxJsonDepth);
+      const timeoutMs = earliestDeadline(headerTimeoutMs(request), body.timeoutMs);
       const result = await runInference(
         registry,
-        { modelName: name, modelVersion: version, inputs: body.inputs, outputs: body.outputs, binaryOutputs: body.binaryOutputs },
+        {
+          modelName: name,
+          modelVersion: version,
+          inputs: body.inputs,
+          outputs: body.outputs,
+          binaryOutputs: body.binaryOutputs,
+          signal: clientGoneSignal(reply),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        },
         { maxElements: context.maxElements },
       );
       servedVersion = result.modelVersion;

@@ -2,7 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServableError, isTensor, type Classification, type TensorMap } from '@servable/core';
 import type { ServerContext } from '../server-context.js';
 import { sendError } from './error-reply.js';
-import { jsonObjectBody } from './raw-body.js';
+import { parseInferJson } from '../protocol/fast-infer-json.js';
+import { bodyBytes, jsonObjectBody } from './raw-body.js';
+import { resolveSimpleSpans } from './simple-span-input.js';
+import { clientGoneSignal, headerTimeoutMs } from './request-signal.js';
 import { simpleBodyToInput, tensorToNested } from './simple-input.js';
 
 function isClassification(v: unknown): v is Classification {
@@ -28,18 +31,25 @@ export function registerSimpleRoutes(fastify: FastifyInstance, context: ServerCo
   const predict = async (name: string, request: FastifyRequest, reply: FastifyReply) => {
     let version = '';
     try {
-      const body = jsonObjectBody(request, context.maxJsonDepth);
-      const input = simpleBodyToInput(body);
+      const bytes = bodyBytes(request);
+      const fast = bytes.length > 0 ? parseInferJson(bytes, bytes.length, context.maxJsonDepth, 'simple') : undefined;
+      const resolved =
+        typeof fast === 'object' && fast !== null && !Array.isArray(fast)
+          ? resolveSimpleSpans(fast as Record<string, unknown>, () => registry.get(name).predictor!.signature)
+          : { body: jsonObjectBody(request, context.maxJsonDepth) };
+      const body = resolved.body;
+      const input = resolved.tensor ?? simpleBodyToInput(body);
       const topK = body.top_k ?? body.topK;
       if (topK !== undefined && (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1)) {
         throw new ServableError('INVALID_INPUT', `top_k: expected a positive integer, got ${JSON.stringify(topK)}`);
       }
+      const timeoutMs = headerTimeoutMs(request);
       const served = registry.get(name);
       version = served.version;
       served.active++;
       let prediction: unknown;
       try {
-        prediction = await served.predictor!.predict(input, topK ? { topK } : {});
+        prediction = await served.predictor!.predict(input, { signal: clientGoneSignal(reply), ...(topK ? { topK } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
       } finally {
         served.active--;
       }

@@ -32,7 +32,7 @@ export class ServerMetrics {
   }
 
   /** Records one request's outcome. */
-  request(model: string, version: string, protocol: 'rest' | 'grpc' | 'predict', errorCode?: string): void {
+  request(model: string, version: string, protocol: 'rest' | 'grpc' | 'predict' | 'explain', errorCode?: string): void {
     if (errorCode === undefined) this.#success.inc({ model, version, protocol });
     else this.#failure.inc({ model, version, protocol, code: errorCode });
   }

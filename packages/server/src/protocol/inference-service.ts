@@ -1,4 +1,4 @@
-import { ServableError, validateFeeds, type Tensor, type TensorMap } from '@servable/core';
+import { ServableError, validateFeeds, type ModelSignature, type Tensor, type TensorMap } from '@servable/core';
 import type { ModelRegistry } from '../repository/model-registry.js';
 import { datatypeOfDtype, dtypeOfDatatype, type OipDatatype } from './datatypes.js';
 import { checkDeclared, tensorFromJson, tensorFromRaw } from './tensor-codec.js';
@@ -31,8 +31,10 @@ export interface InferRequest {
   readonly outputs?: readonly InferRequestedOutput[];
   /** Default for outputs that do not say whether they go back as raw bytes. */
   readonly binaryOutputs?: boolean;
-  /** Abort when the client goes away. */
+  /** Abort when the client goes away: a request still queued is dropped before it reaches the model. */
   readonly signal?: AbortSignal;
+  /** Deadline of this request in ms (queue and run), overriding the model's `timeoutMs`; then `DEADLINE_EXCEEDED`. */
+  readonly timeoutMs?: number;
 }
 
 /** One output of the answer. */
@@ -58,20 +60,16 @@ export interface InferLimits {
 }
 
 /**
- * Decodes, checks and runs one inference through the version's batcher. Every shape, dtype and
- * byte count is checked against the signature before the tensor's storage is allocated; the
- * version is picked and the request queued without yielding, so a hot swap never sees it half-way.
- * @throws ServableError `MODEL_NOT_FOUND`, `INVALID_INPUT`, `SHAPE_MISMATCH`, `DTYPE_MISMATCH`, `MISSING_INPUT`, `UNKNOWN_INPUT`, `OVERLOADED`, `DEADLINE_EXCEEDED`
+ * Decodes the inputs of a request into tensors, checking every shape, dtype and byte count
+ * against the signature before the tensor's storage is allocated, and requiring each input once.
+ * @throws ServableError `INVALID_INPUT`, `SHAPE_MISMATCH`, `DTYPE_MISMATCH`, `MISSING_INPUT`, `UNKNOWN_INPUT`
  */
-export async function runInference(registry: ModelRegistry, request: InferRequest, limits: InferLimits): Promise<InferResult> {
-  const served = registry.get(request.modelName, request.modelVersion);
-  const predictor = served.predictor!;
-  const signature = predictor.signature;
-  if (!Array.isArray(request.inputs) || request.inputs.length === 0) {
-    throw new ServableError('INVALID_INPUT', `request inputs: expected a non-empty array of {name, shape, datatype, data}, got ${JSON.stringify(request.inputs)?.slice(0, 60)}`);
+export function decodeFeeds(signature: ModelSignature, inputs: readonly InferInput[], limits: InferLimits): TensorMap {
+  if (!Array.isArray(inputs) || inputs.length === 0) {
+    throw new ServableError('INVALID_INPUT', `request inputs: expected a non-empty array of {name, shape, datatype, data}, got ${JSON.stringify(inputs)?.slice(0, 60)}`);
   }
   const feeds: TensorMap = {};
-  for (const input of request.inputs) {
+  for (const input of inputs) {
     if (typeof input !== 'object' || input === null || typeof input.name !== 'string') {
       throw new ServableError('INVALID_INPUT', `request input: expected an object with a string "name", got ${JSON.stringify(input)?.slice(0, 60)}`);
     }
@@ -94,6 +92,20 @@ export async function runInference(registry: ModelRegistry, request: InferReques
       throw new ServableError('MISSING_INPUT', `input "${spec.name}": expected it in the request, got nothing — the model needs every input (${signature.inputs.map((s) => s.name).join(', ')})`);
     }
   }
+  return feeds;
+}
+
+/**
+ * Decodes, checks and runs one inference through the version's batcher. Every shape, dtype and
+ * byte count is checked against the signature before the tensor's storage is allocated; the
+ * version is picked and the request queued without yielding, so a hot swap never sees it half-way.
+ * @throws ServableError `MODEL_NOT_FOUND`, `INVALID_INPUT`, `SHAPE_MISMATCH`, `DTYPE_MISMATCH`, `MISSING_INPUT`, `UNKNOWN_INPUT`, `OVERLOADED`, `DEADLINE_EXCEEDED`
+ */
+export async function runInference(registry: ModelRegistry, request: InferRequest, limits: InferLimits): Promise<InferResult> {
+  const served = registry.get(request.modelName, request.modelVersion);
+  const predictor = served.predictor!;
+  const signature = predictor.signature;
+  const feeds = decodeFeeds(signature, request.inputs, limits);
   validateFeeds(signature, feeds);
   const outputNames = signature.outputs.map((o) => o.name);
   const requested = request.outputs ?? [];
@@ -105,7 +117,9 @@ export async function runInference(registry: ModelRegistry, request: InferReques
   served.active++;
   let raw: TensorMap;
   try {
-    raw = predictor.batcher ? await predictor.batcher.run(feeds, { signal: request.signal }) : await predictor.model.run(feeds, { signal: request.signal });
+    raw = predictor.batcher
+      ? await predictor.batcher.run(feeds, { signal: request.signal, ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}) })
+      : await predictor.model.run(feeds, { signal: request.signal });
   } finally {
     served.active--;
   }

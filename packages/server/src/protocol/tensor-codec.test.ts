@@ -75,3 +75,22 @@ describe('raw and JSON data', () => {
     expect(() => tensorFromJson('input "x"', 'uint64', [1], 1, ['-1'])).toThrow(/expected a uint64 in \[0, 18446744073709551615\], got -1/);
   });
 });
+
+describe('tensorFromJson nesting', () => {
+  it.each([
+    [[[0], [0, 0]], /input "x" data\[1\]: expected nested arrays of equal lengths/],
+    [[[0, 0], [0]], /data\[1\]: expected nested arrays of equal lengths/],
+    [[0, [0, 0]], /data\[1\]: expected nested arrays of equal lengths/],
+    [[[0, 0], 0], /data\[1\]: expected nested arrays of equal lengths/],
+    [[[0], [[0]], [0]], /data\[1\]\[0\]: expected nested arrays of equal lengths/],
+  ])('refuses ragged data %j, naming the input', (data, message) => {
+    expect(() => tensorFromJson('input "x"', 'float32', [1, 3], 3, data)).toThrow(message);
+  });
+
+  it('accepts regular nestings row-major', () => {
+    const t = tensorFromJson('input "x"', 'float32', [2, 3], 6, [[1, 2, 3], [4, 5, 6]]);
+    expect(Array.from(t.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+    const deeper = tensorFromJson('input "x"', 'float32', [2, 3], 6, [[[1], [2], [3]], [[4], [5], [6]]]);
+    expect(Array.from(deeper.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});

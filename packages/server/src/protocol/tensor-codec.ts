@@ -10,6 +10,7 @@ import {
   type Tensor,
   type TensorSpec,
 } from '@servable/core';
+import { NumericSpan } from './numeric-span.js';
 
 /** Largest element count one tensor may declare (guards allocations before any data is read). */
 export const DEFAULT_MAX_ELEMENTS = 1 << 28;
@@ -56,15 +57,34 @@ export function checkDeclared(spec: TensorSpec, dtype: DType, shape: unknown, ma
   return size;
 }
 
-/** Flattens nested JSON arrays iteratively (row-major) into `out`; returns false when a non-array meets an array level mismatch. */
-function flattenInto(value: unknown, out: unknown[]): void {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
-    } else out.push(v);
-  }
+/**
+ * Flattens nested JSON arrays (row-major) into `out`, insisting on a regular nesting: every array
+ * at one level has the same length, and holds either arrays only or values only.
+ * @throws ServableError `SHAPE_MISMATCH` naming the subject for ragged data
+ */
+function flattenInto(subject: string, value: unknown[], out: unknown[]): void {
+  const lengths: number[] = [];
+  const leafLevel = { depth: -1 };
+  const ragged = (path: string, what: string) =>
+    new ServableError('SHAPE_MISMATCH', `${subject} data${path}: expected nested arrays of equal lengths (a regular tensor), got ${what} — make every row the same length, or send flat data`);
+  const walk = (v: unknown[], depth: number, path: string): void => {
+    if (lengths[depth] === undefined) lengths[depth] = v.length;
+    else if (lengths[depth] !== v.length) throw ragged(path, `${v.length} elements where an earlier row has ${lengths[depth]}`);
+    for (let i = 0; i < v.length; i++) {
+      const item = v[i];
+      const isArray = Array.isArray(item);
+      const level = isArray ? -1 : depth;
+      if (leafLevel.depth === -1 && !isArray) leafLevel.depth = depth;
+      if (isArray) {
+        if (leafLevel.depth !== -1 && leafLevel.depth <= depth) throw ragged(`${path}[${i}]`, 'an array where values were');
+        walk(item as unknown[], depth + 1, `${path}[${i}]`);
+      } else {
+        if (level !== leafLevel.depth) throw ragged(`${path}[${i}]`, 'a value where arrays were');
+        out.push(item);
+      }
+    }
+  };
+  walk(value, 0, '');
 }
 
 function badElement(subject: string, dtype: DType, index: number, value: unknown): ServableError {
@@ -76,12 +96,13 @@ function badElement(subject: string, dtype: DType, index: number, value: unknown
  * @throws ServableError `INVALID_INPUT` for a wrong element type or out-of-range integer, `SHAPE_MISMATCH` for a wrong count
  */
 export function tensorFromJson(subject: string, dtype: DType, shape: readonly number[], size: number, data: unknown): Tensor {
+  if (data instanceof NumericSpan) return tensorFromSpan(subject, dtype, shape, size, data);
   if (!Array.isArray(data)) throw new ServableError('INVALID_INPUT', `${subject} data: expected an array (flat or nested), got ${typeof data}`);
   let flat: unknown[];
   if (data.length === size && (size === 0 || !Array.isArray(data[0]))) flat = data;
   else {
     flat = [];
-    flattenInto(data, flat);
+    flattenInto(subject, data, flat);
   }
   if (flat.length !== size) {
     throw new ServableError('SHAPE_MISMATCH', `${subject} data: expected ${size} elements for shape [${shape.join(', ')}], got ${flat.length} — make the data match the shape`);
@@ -141,6 +162,29 @@ export function tensorFromJson(subject: string, dtype: DType, shape: readonly nu
     }
   }
   return { dtype, shape: [...shape], data: out } as Tensor;
+}
+
+const FLOAT_TARGETS = new Set<DType>(['float32', 'float64', 'float16']);
+const SMALL_INTEGER_TARGETS = new Set<DType>(['int8', 'int16', 'int32', 'uint8', 'uint16', 'uint32']);
+
+/**
+ * Builds a tensor from numbers read straight from the request bytes: float and small integer
+ * dtypes are filled from the span's values, re-reading from the text any value that is not
+ * exact unless its float32 rounding is certain, so the tensor is bit-identical to what
+ * `JSON.parse` would give. Ragged data and the other dtypes go through the general path.
+ */
+function tensorFromSpan(subject: string, dtype: DType, shape: readonly number[], size: number, span: NumericSpan): Tensor {
+  const numeric = FLOAT_TARGETS.has(dtype) || SMALL_INTEGER_TARGETS.has(dtype);
+  if (!span.regular || !numeric) return tensorFromJson(subject, dtype, shape, size, span.toJson());
+  const values = span.values;
+  if (values.length !== size) {
+    throw new ServableError('SHAPE_MISMATCH', `${subject} data: expected ${size} elements for shape [${shape.join(', ')}], got ${values.length} — make the data match the shape`);
+  }
+  if (dtype === 'float32') return { dtype, shape: [...shape], data: span.toFloat32() } as Tensor;
+  if (span.inexact.length === 0) return tensorFromJson(subject, dtype, shape, size, values);
+  const exact = values.slice();
+  for (let k = 0; k < span.inexact.length; k++) exact[span.inexact[k]!] = span.exactAt(k);
+  return tensorFromJson(subject, dtype, shape, size, exact);
 }
 
 /**

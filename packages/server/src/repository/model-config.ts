@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ServableError, type BatcherOptions } from '@servable/core';
+import { ServableError, type BatcherOptions, type ModelKeySource } from '@servable/core';
 import type { RuntimeSpec } from '../runtime/runtime-spec.js';
 import type { VersionPolicy } from './version-policy.js';
 
@@ -21,12 +21,18 @@ export interface ModelConfig {
   readonly workers?: number;
   /** Which versions to serve (default `{ latest: 1 }`). */
   readonly versionPolicy?: VersionPolicy;
+  /**
+   * Key of the model's encrypted files: `{ env: "VAR" }` or `{ file: "/run/secrets/key" }` (JSON
+   * configuration), `{ key }` or a function `(keyId) => key` (code). A function cannot cross into
+   * worker threads, so it needs the server's `inProcess: true`.
+   */
+  readonly decrypt?: ModelKeySource;
 }
 
 /** Name of the optional per-model configuration file. */
 export const MODEL_CONFIG_FILE = 'config.json';
 
-const KEYS = new Set(['path', 'runtimes', 'batching', 'timeoutMs', 'workers', 'versionPolicy']);
+const KEYS = new Set(['path', 'runtimes', 'batching', 'timeoutMs', 'workers', 'versionPolicy', 'decrypt']);
 
 /**
  * Checks a configuration object (from JSON or code).
@@ -50,6 +56,19 @@ export function validateModelConfig(value: unknown, subject: string): ModelConfi
     const n = v[key];
     if (n !== undefined && (typeof n !== 'number' || !Number.isFinite(n) || n <= 0)) {
       throw new ServableError('INVALID_ARGUMENT', `${subject}.${key}: expected a positive number, got ${JSON.stringify(n)}`);
+    }
+  }
+  if (v.decrypt !== undefined && typeof v.decrypt !== 'function') {
+    const d = v.decrypt as Record<string, unknown> | null;
+    const ok =
+      typeof d === 'object' &&
+      d !== null &&
+      !Array.isArray(d) &&
+      Object.keys(d).length === 1 &&
+      ((typeof d.env === 'string' && d.env.length > 0) || (typeof d.file === 'string' && d.file.length > 0) || typeof d.key === 'string' || d.key instanceof Uint8Array);
+    if (!ok) {
+      const shown = typeof d === 'object' && d !== null ? `an object with keys ${Object.keys(d).join(', ') || '(none)'}` : JSON.stringify(d);
+      throw new ServableError('INVALID_ARGUMENT', `${subject}.decrypt: expected { "env": "VAR_NAME" }, { "file": "/path/to/key" }, { key } or a function (keyId) => key, got ${shown}`);
     }
   }
   if (v.path !== undefined && typeof v.path !== 'string') {

@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { ServableError, createPredictor, loadModel, type BatcherOptions, type Model } from '@servable/core';
+import { ServableError, createDecryptor, createPredictor, loadModel, type BatcherOptions, type Model } from '@servable/core';
 import { instantiateRuntimes, resolveRuntimeSpec, DEFAULT_RUNTIMES } from '../runtime/runtime-spec.js';
 import { warmUp } from '../worker/warm-up.js';
 import { loadModelInWorkers } from '../worker/worker-pool-model.js';
@@ -83,6 +83,17 @@ export class ModelRegistry {
     }
     for (const [name, config] of Object.entries(options.models ?? {})) validateModelConfig(config, `models.${name}`);
     if (options.defaults) validateModelConfig(options.defaults, 'createServer options');
+    if (!options.inProcess) {
+      const withFunction = [['createServer decrypt', options.defaults?.decrypt] as const, ...Object.entries(options.models ?? {}).map(([n, c]) => [`models.${n}.decrypt`, c.decrypt] as const)].find(
+        ([, d]) => typeof d === 'function',
+      );
+      if (withFunction) {
+        throw new ServableError(
+          'INVALID_ARGUMENT',
+          `${withFunction[0]}: expected { env }, { file } or { key } when models run in worker threads, got a function (it cannot cross into a thread) — pass inProcess: true, or give the key through an environment variable or a key file`,
+        );
+      }
+    }
     this.#options = options;
     this.#log = options.logger ?? silent;
   }
@@ -326,10 +337,10 @@ export class ModelRegistry {
     try {
       const specs = (config.runtimes ?? DEFAULT_RUNTIMES).map((s) => resolveRuntimeSpec(s, this.#modelDir(name, config)));
       if (this.#options.inProcess) {
-        model = await loadModel(folder.path, { runtimes: await instantiateRuntimes(specs) });
+        model = await loadModel(folder.path, { runtimes: await instantiateRuntimes(specs), ...(config.decrypt ? { decrypt: createDecryptor(config.decrypt) } : {}) });
         await warmUp(model);
       } else {
-        model = await loadModelInWorkers({ source: folder.path, runtimes: specs, size: config.workers ?? 1 });
+        model = await loadModelInWorkers({ source: folder.path, runtimes: specs, size: config.workers ?? 1, ...(config.decrypt ? { decrypt: config.decrypt } : {}) });
       }
     } catch (e) {
       const reason = (e as Error)?.message ?? String(e);

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { ServableError, loadModel, type Model, type TensorMap } from '@servable/core';
+import { ServableError, createDecryptor, loadModel, type Model, type TensorMap } from '@servable/core';
 import { instantiateRuntimes } from '../runtime/runtime-spec.js';
 import { warmUp } from './warm-up.js';
 import { transferables, type WireServableError, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
@@ -39,7 +39,7 @@ port.on('message', (message: WorkerRequest) => {
     void (async () => {
       try {
         const runtimes = await instantiateRuntimes(message.runtimes);
-        model = await loadModel(message.source, { runtimes });
+        model = await loadModel(message.source, { runtimes, ...(message.decrypt ? { decrypt: createDecryptor(message.decrypt) } : {}) });
         if (message.warmUp) await warmUp(model);
         post({ type: 'loaded', signature: model.signature, manifest: model.manifest, report: JSON.parse(JSON.stringify(model.report)) as never });
       } catch (e) {

@@ -7,6 +7,7 @@ import {
   type LoadedModel,
   type Model,
   type ModelManifest,
+  type ModelKeySource,
   type ModelReport,
   type ModelSignature,
   type RunOptions,
@@ -14,7 +15,7 @@ import {
 } from '@servable/core';
 import type { RuntimeModuleSpec } from '../runtime/runtime-spec.js';
 import { locateWorkerEntry } from './worker-file.js';
-import { detachableCopy, transferables, type WireServableError, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
+import { detachableCopy, transferables, type TransferableKeySource, type WireServableError, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 
 /** Options of {@link loadModelInWorkers}. */
 export interface WorkerPoolOptions {
@@ -31,6 +32,8 @@ export interface WorkerPoolOptions {
    * reuse feeds it passed to `run`.
    */
   readonly transferInputs?: boolean;
+  /** Key of an encrypted model: `{ env }`, `{ file }` or `{ key }` (a function cannot cross into a worker thread). */
+  readonly decrypt?: ModelKeySource;
 }
 
 function revive(error: WireServableError, fallback: ErrorCode): ServableError {
@@ -100,13 +103,13 @@ class ModelWorker {
     this.#worker.postMessage(message, transfer);
   }
 
-  load(source: string, runtimes: readonly RuntimeModuleSpec[], warmUp: boolean): Promise<Extract<WorkerResponse, { type: 'loaded' }>> {
+  load(source: string, runtimes: readonly RuntimeModuleSpec[], warmUp: boolean, decrypt: TransferableKeySource | undefined): Promise<Extract<WorkerResponse, { type: 'loaded' }>> {
     return new Promise((resolve, reject) => {
       this.#onLoad = (message) => {
         if (message.type === 'loaded') resolve(message);
         else if (message.type === 'load-failed') reject(revive(message.error, 'MODEL_LOAD_FAILED'));
       };
-      this.#send({ type: 'load', source, runtimes, warmUp });
+      this.#send({ type: 'load', source, runtimes, warmUp, ...(decrypt ? { decrypt } : {}) });
     });
   }
 
@@ -245,10 +248,17 @@ export async function loadModelInWorkers(options: WorkerPoolOptions): Promise<Mo
   if (!Number.isInteger(size) || size < 1 || size > 256) {
     throw new ServableError('INVALID_ARGUMENT', `workers: expected an integer from 1 to 256, got ${size}`);
   }
+  if (typeof options.decrypt === 'function') {
+    throw new ServableError(
+      'INVALID_ARGUMENT',
+      `decrypt for ${options.source.split(/[\\/]/).pop()}: expected a key source that can cross into worker threads ({ env }, { file } or { key }), got a function — load the model in process (createServer({ inProcess: true })) or give the key through an environment variable or a key file`,
+    );
+  }
+  const decrypt = options.decrypt as TransferableKeySource | undefined;
   const entry = await locateWorkerEntry();
   const warm = options.warmUp ?? true;
   const workers = Array.from({ length: size }, () => new ModelWorker(entry));
-  const results = await Promise.allSettled(workers.map((w) => w.load(options.source, options.runtimes, warm)));
+  const results = await Promise.allSettled(workers.map((w) => w.load(options.source, options.runtimes, warm, decrypt)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await Promise.all(workers.map((w) => w.close()));
@@ -258,7 +268,7 @@ export async function loadModelInWorkers(options: WorkerPoolOptions): Promise<Mo
   const respawn = async () => {
     const fresh = new ModelWorker(entry);
     try {
-      await fresh.load(options.source, options.runtimes, warm);
+      await fresh.load(options.source, options.runtimes, warm, decrypt);
       return fresh;
     } catch (e) {
       await fresh.close();

@@ -1,9 +1,12 @@
 import type { ModelManifest, ModelReport, ModelSignature, TensorMap } from '@servable/core';
+
+/** A model key source that can cross into a worker thread (a function cannot). */
+export type TransferableKeySource = { readonly env: string } | { readonly file: string } | { readonly key: Uint8Array | string };
 import type { RuntimeModuleSpec } from '../runtime/runtime-spec.js';
 
 /** What the main thread asks a model worker. */
 export type WorkerRequest =
-  | { readonly type: 'load'; readonly source: string; readonly runtimes: readonly RuntimeModuleSpec[]; readonly warmUp: boolean }
+  | { readonly type: 'load'; readonly source: string; readonly runtimes: readonly RuntimeModuleSpec[]; readonly warmUp: boolean; readonly decrypt?: TransferableKeySource }
   | { readonly type: 'run'; readonly id: number; readonly feeds: TensorMap; readonly outputs?: readonly string[] }
   | { readonly type: 'close' };
 

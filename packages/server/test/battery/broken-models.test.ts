@@ -2,7 +2,6 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@servable/core';
-import { sanitizeErrorMessage } from '../../src/auth/index.js';
 import { createServer, type Server } from '../../src/index.js';
 import { createTestRepository, FIXTURES, type TestRepository } from '../support/test-repository.js';
 
@@ -74,7 +73,7 @@ describe('malformed and malicious model files in the repository', () => {
     const infer = await server.fastify.inject({ method: 'POST', url: `/v2/models/${name}/infer`, payload: VALID, headers: { 'content-type': 'application/json' } });
     expect([404, 503]).toContain(infer.statusCode);
     expect(JSON.parse(infer.body).error).toContain(name);
-    expect(sanitizeErrorMessage(infer.body)).not.toContain(repo.root);
+    expect(infer.body).not.toContain(repo.root);
     expect(infer.body).not.toMatch(/root:x:0:0/);
   });
 
@@ -83,7 +82,7 @@ describe('malformed and malicious model files in the repository', () => {
     for (let i = 0; i < MUTANTS; i++) {
       const r = await server.fastify.inject({ method: 'POST', url: `/v2/models/mutant_${i}/infer`, payload: VALID, headers: { 'content-type': 'application/json' } });
       outcomes[r.statusCode] = (outcomes[r.statusCode] ?? 0) + 1;
-      expect(sanitizeErrorMessage(r.body)).not.toContain(repo.root);
+      expect(r.body).not.toContain(repo.root);
     }
     expect(Object.values(outcomes).reduce((a, b) => a + b, 0)).toBe(MUTANTS);
     const r = await server.fastify.inject({ method: 'POST', url: '/v2/models/add_one/infer', payload: VALID, headers: { 'content-type': 'application/json' } });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDecryptor, encryptModelFolder, exportModelKey, generateModelKey, loadModel, ServableError } from '@servable/core';
 import { onnxNode } from '@servable/runtime-node';
 import { createServer, type Server } from '../../src/index.js';
-import { createTestRepository, FIXTURES, type TestRepository } from '../support/test-repository.js';
+import { createTestRepository, FIXTURES, workerRuntime, type TestRepository } from '../support/test-repository.js';
 
 const VARIANTS = ['sealed', 'iv_flip', 'tag_flip', 'cipher_flip', 'truncated_tag'] as const;
 const VALID = '{"inputs":[{"name":"x","datatype":"FP32","shape":[1,3],"data":[1,2,3]}]}';
@@ -50,7 +50,7 @@ beforeAll(async () => {
     }
   }
   before = snapshot(repo.root);
-  server = await createServer({ repository: repo.root, inProcess: true });
+  server = await createServer({ repository: repo.root, inProcess: true, decrypt: { key } });
 }, 60_000);
 
 afterAll(async () => {
@@ -69,7 +69,14 @@ describe('encrypted models in a repository', () => {
     expect(Object.keys(before).filter((p) => p.endsWith('.enc'))).toHaveLength(VARIANTS.length);
   });
 
-  it.each(VARIANTS)('%s: the server stays up, the model is not ready, nothing leaks', async (variant) => {
+  it('serves the sealed model decrypted in memory with the server-wide key', async () => {
+    expect(server.registry.isReady('sealed')).toBe(true);
+    const r = await server.fastify.inject({ method: 'POST', url: '/v2/models/sealed/infer', payload: VALID, headers: { 'content-type': 'application/json' } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().outputs[0].data).toEqual([2, 3, 4]);
+  });
+
+  it.each(VARIANTS.filter((v) => v !== 'sealed'))('%s: the server stays up, the tampered model is not ready, nothing leaks', async (variant) => {
     expect(server.registry.isReady(variant)).toBe(false);
     const r = await server.fastify.inject({ method: 'POST', url: `/v2/models/${variant}/infer`, payload: VALID, headers: { 'content-type': 'application/json' } });
     expect(r.statusCode).toBe(503);
@@ -95,6 +102,29 @@ describe('encrypted models in a repository', () => {
     const wrongKey = createDecryptor({ key: generateModelKey() });
     await expect(loadModel(join(repo.root, 'sealed', '1'), { runtimes: [onnxNode()], decrypt: wrongKey })).rejects.toMatchObject({ code: 'MODEL_INTEGRITY' });
   });
+
+  it('serves the sealed model from worker threads with a key from the environment, and refuses a function key source there', async () => {
+    const variable = 'SERVABLE_BATTERY_MODEL_KEY';
+    process.env[variable] = keyText.base64;
+    const threaded = await createServer({
+      repository: repo.root,
+      runtimes: [await workerRuntime()],
+      models: { sealed: { decrypt: { env: variable } } },
+      batching: false,
+    });
+    try {
+      expect(threaded.registry.isReady('sealed')).toBe(true);
+      expect(threaded.registry.isReady('tag_flip')).toBe(false);
+      const r = await threaded.fastify.inject({ method: 'POST', url: '/v2/models/sealed/infer', payload: VALID, headers: { 'content-type': 'application/json' } });
+      expect(r.json().outputs[0].data).toEqual([2, 3, 4]);
+      const tampered = await threaded.fastify.inject({ method: 'POST', url: '/v2/models/tag_flip/infer', payload: VALID, headers: { 'content-type': 'application/json' } });
+      expect(tampered.statusCode).toBe(503);
+    } finally {
+      await threaded.close();
+      delete process.env[variable];
+    }
+    await expect(createServer({ repository: repo.root, decrypt: () => key })).rejects.toThrow(/got a function \(it cannot cross into a thread\) — pass inProcess: true/);
+  }, 60_000);
 
   it('leaves the repository folder exactly as it was: nothing decrypted touches disk', async () => {
     expect(snapshot(repo.root)).toEqual(before);

@@ -53,3 +53,28 @@ describe('payload privacy in the real server\'s logs', () => {
     expect(leaking).toEqual([]);
   });
 });
+
+describe('payload logging, opted in with createServer({ logPayloads: true })', () => {
+  it('logs request and response bodies redacted: tensor data summarized, credentials never', async () => {
+    const logged: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
+        done();
+      },
+    });
+    const verbose = await createServer({ repository: repo.root, inProcess: true, logger: { level: 'info', stream }, logPayloads: true });
+    try {
+      const payload = JSON.stringify({ id: 'visible-id', inputs: [{ name: 'x', datatype: 'BYTES', shape: [1, 1], data: [MARKER] }], parameters: { token: MARKER } });
+      const r = await verbose.fastify.inject({ method: 'POST', url: '/v2/models/identity_string/infer', headers: { 'content-type': 'application/json', 'x-api-key': SECRET }, payload });
+      expect(r.statusCode).toBe(200);
+      const payloadLines = logged.filter((l) => l.includes('redactedPayload'));
+      expect(payloadLines.length).toBe(2);
+      expect(payloadLines.join('\n')).toContain('visible-id');
+      expect(payloadLines.join('\n')).toContain('[1 values]');
+      expect(logged.filter((l) => l.includes(MARKER) || l.includes(SECRET))).toEqual([]);
+    } finally {
+      await verbose.close();
+    }
+  });
+});

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultRouteAccess, registerAuth } from '../../src/auth/index.js';
 import { AUDIENCE, createTestKeys, ISSUER, signToken, type TestKeys } from '../../src/auth/auth-test-keys.test-helper.js';
 import { createServer, type Server } from '../../src/index.js';
 import { createTestRepository, type TestRepository } from '../support/test-repository.js';
 
 const KEY = 'battery-key-0123456789abcdef';
 const VALID = '{"inputs":[{"name":"x","datatype":"FP32","shape":[1,3],"data":[1,2,3]}]}';
+const EXPLAIN = '{"inputs":[{"name":"x","datatype":"FP32","shape":[1,3],"data":[1,2,3]}],"parameters":{"method":"occlusion"}}';
 
 /** The real server's routes, each with the scope that grants it and one that does not. */
 const ROUTES = [
@@ -20,6 +20,7 @@ const ROUTES = [
   { method: 'POST', url: '/predict', scope: 'infer:add_one', wrongScope: 'infer:other', ok: 200, body: '{"instances":[[1,2,3]]}' },
   { method: 'POST', url: '/v2/repository/index', scope: 'admin', wrongScope: 'metadata:*', ok: 200 },
   { method: 'POST', url: '/v2/repository/models/add_one/load', scope: 'admin:add_one', wrongScope: 'admin:other', ok: 200 },
+  { method: 'POST', url: '/v2/models/add_one/explain', scope: 'explain:add_one', wrongScope: 'infer:add_one', ok: 200, body: EXPLAIN },
 ] as const;
 
 let repo: TestRepository;
@@ -30,13 +31,14 @@ beforeAll(async () => {
   keys = await createTestKeys();
   repo = createTestRepository();
   repo.addVersion('add_one', '1', 'add_one.onnx');
-  server = await createServer({ repository: repo.root, inProcess: true, admin: true });
-  await registerAuth(server.fastify, {
-    config: {
-      apiKeys: [{ id: 'battery', hash: `sha256:${createHash('sha256').update(KEY).digest('hex')}`, scopes: ['admin', 'infer:*', 'metadata:*'] }],
+  server = await createServer({
+    repository: repo.root,
+    inProcess: true,
+    admin: true,
+    auth: {
+      apiKeys: [{ id: 'battery', hash: `sha256:${createHash('sha256').update(KEY).digest('hex')}`, scopes: ['admin', 'infer:*', 'metadata:*', 'explain:*'] }],
       jwt: { algorithms: ['RS256', 'ES256'], jwksFile: keys.jwksFile, audience: AUDIENCE, issuer: ISSUER },
     },
-    routeAccess: defaultRouteAccess({ defaultModel: () => (server.registry.modelNames().length === 1 ? server.registry.modelNames()[0] : undefined) }),
   });
 }, 60_000);
 
@@ -72,9 +74,10 @@ describe('real server open routes', () => {
 
 describe('real server rate limit', () => {
   it('answers 429 with Retry-After once a key spends its budget, per key, through the server\'s error handler', async () => {
-    const limited = await createServer({ repository: repo.root, inProcess: true });
-    await registerAuth(limited.fastify, {
-      config: {
+    const limited = await createServer({
+      repository: repo.root,
+      inProcess: true,
+      auth: {
         apiKeys: [
           { id: 'a', hash: `sha256:${createHash('sha256').update(KEY).digest('hex')}`, scopes: ['infer:*'] },
           { id: 'b', hash: `sha256:${createHash('sha256').update(`${KEY}-b`).digest('hex')}`, scopes: ['infer:*'] },

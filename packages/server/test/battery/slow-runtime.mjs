@@ -4,6 +4,17 @@
  * server kept busy). It needs no engine, so it runs in the main thread, in worker threads and
  * in child processes alike.
  */
+const RUNS = Symbol.for('servable.battery.slowRuntimeRuns');
+
+/**
+ * The first value of every example each slow runtime ran, in order, in this thread (tests read
+ * it to see which requests reached the model).
+ */
+export function slowRuntimeRuns() {
+  globalThis[RUNS] ??= [];
+  return globalThis[RUNS];
+}
+
 export function slowRuntime(options = {}) {
   const delayMs = Number(options.delayMs ?? 50);
   return {
@@ -22,8 +33,10 @@ export function slowRuntime(options = {}) {
         },
         device: 'cpu',
         async doRun(feeds) {
-          await new Promise((resolve) => setTimeout(resolve, delayMs));
           const x = feeds.x;
+          const n = x.shape[1] ?? 0;
+          for (let row = 0; row < x.shape[0]; row++) slowRuntimeRuns().push(x.data[row * n]);
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
           return { y: { dtype: 'float32', shape: [...x.shape], data: Float32Array.from(x.data, (v) => v + 1) } };
         },
         dispose() {},
