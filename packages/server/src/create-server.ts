@@ -11,6 +11,9 @@ import { defaultRouteAccess } from './auth/route-access.js';
 import { serverTlsAndCorsOptions, type TlsAndCorsConfig } from './auth/tls-and-cors.js';
 import { startGrpcServer } from './grpc/grpc-service.js';
 import { registerExplainRoutes } from './explain/explain-routes.js';
+import type { GenerateRoutesOptions } from './generate/generate-routes-options.js';
+import { registerGenerateRoutes } from './generate/register-generate-routes.js';
+import { registryGenerators, type TokenizerFactory } from './generate/registry-generators.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import { sendError } from './http/error-reply.js';
 import { registerOipRoutes } from './http/oip-routes.js';
@@ -86,6 +89,14 @@ export interface ServerOptions {
    * (default 30,000 ms). Idle keep-alive connections are closed as soon as in-flight requests finish.
    */
   readonly drainTimeoutMs?: number;
+  /**
+   * Text generation for served decoders (models with `input_ids` → `logits`, and
+   * `past_key_values.*` → `present.*` for a KV cache): OIP `…/generate` and `…/generate_stream`,
+   * OpenAI-compatible `/v1/completions` and `/v1/chat/completions`. `tokenizer` makes a model's
+   * tokenizer from its folder (default: its `tokenizer.json`, else the byte-level tokenizer);
+   * the other fields are the routes' limits. `false` turns the routes off.
+   */
+  readonly generate?: false | (Omit<GenerateRoutesOptions, 'resolveGenerator'> & { readonly tokenizer?: TokenizerFactory });
 }
 
 /** A created server. */
@@ -221,6 +232,10 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     registerSimpleRoutes(scope, context, options.defaultModel);
     if (options.admin) registerAdminRoutes(scope, context);
   });
+  if (options.generate !== false) {
+    const { tokenizer, ...limits } = options.generate ?? {};
+    registerGenerateRoutes(fastify, { ...limits, resolveGenerator: registryGenerators(registry, tokenizer) });
+  }
   fastify.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   await registry.scan();

@@ -18,3 +18,5 @@ export { toWireError, type WireError } from './errors/status-mapping.js';
 export { ServerMetrics } from './metrics/server-metrics.js';
 export type { OipDatatype } from './protocol/datatypes.js';
 export * from './auth/index.js';
+export { registerGenerateRoutes, defaultChatTemplate, type GenerateRoutesOptions, type ResolvedGenerator, type ChatMessage } from './generate/index.js';
+export { folderTokenizer, registryGenerators, type TokenizerFactory } from './generate/registry-generators.js';
