@@ -111,48 +111,68 @@ export function preprocessImage(image: ImageInput, spec: TensorSpec, steps: Imag
   }
   const target = imageTarget(spec, steps);
   let c = channels === 4 ? 3 : channels;
-  let buf: Float32Array = new Float32Array(pixels * c);
-  for (let p = 0; p < pixels; p++) for (let k = 0; k < c; k++) buf[p * c + k] = image.data[p * channels + k]!;
-  if (steps.grayscale && c === 3) {
-    const gray = new Float32Array(pixels);
-    for (let p = 0; p < pixels; p++) gray[p] = 0.299 * buf[p * 3]! + 0.587 * buf[p * 3 + 1]! + 0.114 * buf[p * 3 + 2]!;
-    buf = gray;
-    c = 1;
+  const outW = steps.resize?.width ?? target.width ?? width;
+  const outH = steps.resize?.height ?? target.height ?? height;
+  const gray = Boolean(steps.grayscale) && c === 3;
+  const channelsAfter = gray ? 1 : c;
+  if (channelsAfter !== target.channels && !(channelsAfter === 1 && target.channels === 3)) {
+    throw new ServableError(
+      'SHAPE_MISMATCH',
+      describeMismatch(subject, `${target.channels} channel(s) ${formatSpec(spec)}`, `an image with ${channelsAfter} channel(s)`, channelsAfter === 3 ? 'set preprocessing.image.grayscale in servable.json' : 'convert the image'),
+    );
   }
-  if (c !== target.channels) {
-    if (c === 1 && target.channels === 3) {
+  // The common case (no grayscale, no resize, no channel expansion) reads the pixels in place;
+  // the others go through one float buffer first.
+  let src: ArrayLike<number> = image.data;
+  let stride = channels;
+  if (gray || channelsAfter !== target.channels || outW !== width || outH !== height) {
+    let buf: Float32Array = new Float32Array(pixels * c);
+    for (let p = 0; p < pixels; p++) for (let k = 0; k < c; k++) buf[p * c + k] = image.data[p * channels + k]!;
+    if (gray) {
+      const g = new Float32Array(pixels);
+      for (let p = 0; p < pixels; p++) g[p] = 0.299 * buf[p * 3]! + 0.587 * buf[p * 3 + 1]! + 0.114 * buf[p * 3 + 2]!;
+      buf = g;
+      c = 1;
+    }
+    if (c !== target.channels) {
       const rgb = new Float32Array(pixels * 3);
       for (let p = 0; p < pixels; p++) rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = buf[p]!;
       buf = rgb;
       c = 3;
-    } else {
-      throw new ServableError(
-        'SHAPE_MISMATCH',
-        describeMismatch(subject, `${target.channels} channel(s) ${formatSpec(spec)}`, `an image with ${c} channel(s)`, c === 3 ? 'set preprocessing.image.grayscale in servable.json' : 'convert the image'),
-      );
     }
+    src = resizeBilinear(buf, width, height, c, outW, outH);
+    stride = c;
   }
-  const outW = steps.resize?.width ?? target.width ?? width;
-  const outH = steps.resize?.height ?? target.height ?? height;
-  buf = resizeBilinear(buf, width, height, c, outW, outH);
   const scale = steps.scale ?? 1;
   const mean = steps.mean;
   const std = steps.std;
   if ((mean && mean.length !== c && mean.length !== 1) || (std && std.length !== c && std.length !== 1)) {
     throw new ServableError('MANIFEST_INVALID', describeMismatch('preprocessing.image mean/std', `1 or ${c} values`, `${mean?.length ?? 0}/${std?.length ?? 0}`));
   }
-  for (let i = 0; i < buf.length; i++) {
-    const k = i % c;
-    let v = steps.invert ? 255 - buf[i]! : buf[i]!;
-    v *= scale;
-    if (mean) v -= mean[mean.length === 1 ? 0 : k]!;
-    if (std) v /= std[std.length === 1 ? 0 : k]!;
-    buf[i] = v;
+  // ((invert ? 255 − v : v) × scale − mean) / std as one multiply-add per value: v × a + b.
+  const a = new Float64Array(c);
+  const b = new Float64Array(c);
+  for (let k = 0; k < c; k++) {
+    const m = mean ? mean[mean.length === 1 ? 0 : k]! : 0;
+    const sd = std ? std[std.length === 1 ? 0 : k]! : 1;
+    a[k] = ((steps.invert ? -1 : 1) * scale) / sd;
+    b[k] = ((steps.invert ? 255 * scale : 0) - m) / sd;
   }
-  if (target.layout === 'NHW') return { values: buf, shape: [outH, outW] };
-  if (target.layout === 'NHWC') return { values: buf, shape: [outH, outW, c] };
-  const chw = new Float32Array(buf.length);
   const plane = outW * outH;
-  for (let p = 0; p < plane; p++) for (let k = 0; k < c; k++) chw[k * plane + p] = buf[p * c + k]!;
-  return { values: chw, shape: [c, outH, outW] };
+  const values = new Float32Array(plane * c);
+  if (target.layout === 'NCHW') {
+    for (let k = 0; k < c; k++) {
+      const ak = a[k]!;
+      const bk = b[k]!;
+      const base = k * plane;
+      for (let p = 0, q = k; p < plane; p++, q += stride) values[base + p] = src[q]! * ak + bk;
+    }
+    return { values, shape: [c, outH, outW] };
+  }
+  for (let k = 0; k < c; k++) {
+    const ak = a[k]!;
+    const bk = b[k]!;
+    for (let p = 0, q = k, o = k; p < plane; p++, q += stride, o += c) values[o] = src[q]! * ak + bk;
+  }
+  return target.layout === 'NHW' ? { values, shape: [outH, outW] } : { values, shape: [outH, outW, c] };
 }
