@@ -88,6 +88,9 @@ export function validateFeeds(signature: ModelSignature, feeds: TensorMap): void
   if (typeof feeds !== 'object' || feeds === null) {
     throw new ServableError('INVALID_INPUT', describeMismatch('feeds', 'an object of tensors keyed by input name', String(feeds)));
   }
+  // The common case (every input present, well formed) is checked without allocating; any doubt
+  // goes to the detailed checks below, which name what is wrong.
+  if (quickValid(signature, feeds)) return;
   const names = new Set(signature.inputs.map((s) => s.name));
   for (const key of Object.keys(feeds)) {
     if (!names.has(key)) {
@@ -106,4 +109,76 @@ export function validateFeeds(signature: ModelSignature, feeds: TensorMap): void
     }
     checkTensorAgainstSpec(tensor, spec, bindings);
   }
+}
+
+const STORAGE: Record<string, unknown> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
+};
+
+interface SignatureFacts {
+  readonly count: number;
+  readonly symbols: readonly string[];
+}
+
+const facts = new WeakMap<ModelSignature, SignatureFacts>();
+
+function factsOf(signature: ModelSignature): SignatureFacts {
+  let f = facts.get(signature);
+  if (!f) {
+    const symbols = new Set<string>();
+    for (const spec of signature.inputs) for (const d of spec.shape) if (typeof d === 'string') symbols.add(d);
+    f = { count: signature.inputs.length, symbols: [...symbols] };
+    facts.set(signature, f);
+  }
+  return f;
+}
+
+/** True when the feeds certainly match; false when the detailed checks must look (and explain). */
+function quickValid(signature: ModelSignature, feeds: TensorMap): boolean {
+  const { count, symbols } = factsOf(signature);
+  let keys = 0;
+  for (const key in feeds) {
+    if (!Object.prototype.hasOwnProperty.call(feeds, key)) return false;
+    keys++;
+  }
+  if (keys !== count || symbols.length > 8) return false;
+  const sizes = [-1, -1, -1, -1, -1, -1, -1, -1];
+  for (const spec of signature.inputs) {
+    if (!Object.prototype.hasOwnProperty.call(feeds, spec.name)) return false;
+    const tensor = feeds[spec.name];
+    if (!tensor || tensor.dtype !== spec.dtype) return false;
+    const shape = tensor.shape;
+    const want = spec.shape;
+    if (!Array.isArray(shape) || shape.length !== want.length) return false;
+    let size = 1;
+    for (let i = 0; i < want.length; i++) {
+      const got = shape[i]!;
+      if (!Number.isSafeInteger(got) || got < 0) return false;
+      const d = want[i]!;
+      if (typeof d === 'number') {
+        if (d >= 0 && d !== got) return false;
+      } else {
+        const k = symbols.indexOf(d);
+        if (sizes[k] === -1) sizes[k] = got;
+        else if (sizes[k] !== got) return false;
+      }
+      size *= got;
+    }
+    const data = tensor.data as { length: number; constructor: unknown };
+    if (!data || data.length !== size) return false;
+    if (spec.dtype === 'string') return false;
+    if (data.constructor !== STORAGE[spec.dtype]) return false;
+  }
+  return true;
 }
