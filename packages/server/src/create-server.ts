@@ -96,7 +96,12 @@ export interface ServerOptions {
    * tokenizer from its folder (default: its `tokenizer.json`, else the byte-level tokenizer);
    * the other fields are the routes' limits. `false` turns the routes off.
    */
-  readonly generate?: false | (Omit<GenerateRoutesOptions, 'resolveGenerator'> & { readonly tokenizer?: TokenizerFactory });
+  readonly generate?:
+    | false
+    | (Omit<GenerateRoutesOptions, 'resolveGenerator'> & {
+        /** Makes a served decoder's tokenizer from its version folder (default {@link folderTokenizer}). */
+        readonly tokenizer?: TokenizerFactory;
+      });
 }
 
 /** A created server. */

@@ -42,12 +42,19 @@ export interface BatchExecution {
 
 /** Counters since the batcher was made. */
 export interface BatcherStats {
+  /** Requests received by `run` (including those later rejected or timed out). */
   readonly requests: number;
+  /** Engine runs that succeeded. */
   readonly batches: number;
+  /** Examples processed by the engine runs that succeeded. */
   readonly examples: number;
+  /** Requests refused with `OVERLOADED` because the queue was full. */
   readonly rejected: number;
+  /** Requests that failed with `DEADLINE_EXCEEDED`. */
   readonly timedOut: number;
+  /** Examples waiting in the queue now (not a counter). */
   readonly queued: number;
+  /** Engine runs in flight now (not a counter). */
   readonly running: number;
 }
 

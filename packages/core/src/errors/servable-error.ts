@@ -65,7 +65,16 @@ export class ServableError extends Error {
   }
 
   /** A plain object for logs and wire formats (no stack, no cause). */
-  toJSON(): { name: string; code: ErrorCode; message: string; details: ErrorDetails } {
+  toJSON(): {
+    /** Always `ServableError`. */
+    name: string;
+    /** Stable machine-readable code. */
+    code: ErrorCode;
+    /** The human-readable message. */
+    message: string;
+    /** Structured facts about the error. */
+    details: ErrorDetails;
+  } {
     return { name: this.name, code: this.code, message: this.message, details: this.details };
   }
 }

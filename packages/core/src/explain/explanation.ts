@@ -44,7 +44,14 @@ export interface ExplainProgress {
 }
 
 /** A patch size: a square side or a width and height, in pixels of the model's input. */
-export type PatchSize = number | { readonly width: number; readonly height: number };
+export type PatchSize =
+  | number
+  | {
+      /** Patch width in pixels. */
+      readonly width: number;
+      /** Patch height in pixels. */
+      readonly height: number;
+    };
 
 /** Options of {@link explain}. */
 export interface ExplainOptions {

@@ -6,7 +6,17 @@ import type { Tokenizer } from './tokenizer.js';
  * Any object with these members works, so core needs no dependency on the library.
  */
 export interface HuggingFaceTokenizerLike {
-  encode(text: string, options?: { add_special_tokens?: boolean }): { ids: number[] } | number[];
+  /** Turns text into token ids; Servable passes `add_special_tokens` from its `addSpecialTokens` option. */
+  encode(
+    text: string,
+    options?: { add_special_tokens?: boolean },
+  ):
+    | {
+        /** The token ids. */
+        ids: number[];
+      }
+    | number[];
+  /** Turns token ids back into text; Servable always passes `skip_special_tokens: true`. */
   decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
 }
 

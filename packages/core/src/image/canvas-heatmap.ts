@@ -4,8 +4,11 @@ import { renderAttributionHeatmap, type HeatmapOptions } from './heatmap.js';
 
 /** Pixels as a canvas returns them (`ImageData` fits). */
 export interface CanvasPixels {
+  /** RGBA bytes, 4 per pixel, row by row. */
   readonly data: Uint8ClampedArray;
+  /** Width in pixels. */
   readonly width: number;
+  /** Height in pixels. */
   readonly height: number;
 }
 
@@ -14,11 +17,19 @@ export interface CanvasPixels {
  * needs, so core depends on no DOM object at run time.
  */
 export interface HeatmapCanvasContext {
+  /** Allocates a transparent pixel buffer of the given size in pixels. */
   createImageData(width: number, height: number): CanvasPixels;
+  /** Paints pixels onto the canvas with their top-left corner at (`dx`, `dy`). */
   putImageData(image: CanvasPixels, dx: number, dy: number): void;
   /** When present, the heatmap is blended over what the canvas already shows. */
   getImageData?(sx: number, sy: number, sw: number, sh: number): CanvasPixels;
-  readonly canvas?: { readonly width: number; readonly height: number };
+  /** The canvas drawn on; its size sets the default heatmap size. */
+  readonly canvas?: {
+    /** Canvas width in pixels. */
+    readonly width: number;
+    /** Canvas height in pixels. */
+    readonly height: number;
+  };
 }
 
 /** Options of {@link drawHeatmapOnCanvas}. */

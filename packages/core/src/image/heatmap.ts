@@ -6,9 +6,13 @@ import { COLORMAPS, colormapColor, isDivergingColormap, type Colormap } from './
 
 /** RGBA pixels, 8 bits per channel; a browser `ImageData` has this form. */
 export interface RgbaImage {
+  /** RGBA bytes, 4 per pixel, row by row. */
   readonly data: Uint8ClampedArray;
+  /** Width in pixels. */
   readonly width: number;
+  /** Height in pixels. */
   readonly height: number;
+  /** Always 4 (R, G, B, A). */
   readonly channels: 4;
 }
 

@@ -4,8 +4,11 @@ import { zlibCompress, zlibStored } from './zlib-deflate.js';
 
 /** 8-bit pixels, row by row, interleaved channels (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA). A browser `ImageData` fits. */
 export interface PixelImage {
+  /** Pixel bytes, `width × height × channels` of them. */
   readonly data: Uint8Array | Uint8ClampedArray;
+  /** Width in pixels, a positive integer. */
   readonly width: number;
+  /** Height in pixels, a positive integer. */
   readonly height: number;
   /** Channels per pixel (default: `data.length / (width × height)`). */
   readonly channels?: 1 | 2 | 3 | 4;

@@ -17,7 +17,12 @@ export const MANIFEST_FILE = 'servable.json';
  */
 export interface ImagePreprocessing {
   /** Resize (bilinear) to this size. */
-  readonly resize?: { readonly width: number; readonly height: number };
+  readonly resize?: {
+    /** Target width in pixels, a positive integer. */
+    readonly width: number;
+    /** Target height in pixels, a positive integer. */
+    readonly height: number;
+  };
   /** Convert to one luminance channel (0.299 R + 0.587 G + 0.114 B). */
   readonly grayscale?: boolean;
   /** Replace each value v by 255 − v before scaling (dark strokes on light paper → MNIST style). */

@@ -17,8 +17,20 @@ export interface RuntimeWarning {
 
 /** What {@link Runtime.probe} found. */
 export type Availability =
-  | { readonly available: true; readonly detail?: string; readonly warnings?: readonly RuntimeWarning[] }
-  | { readonly available: false; readonly reason: string };
+  | {
+      /** The runtime can work here. */
+      readonly available: true;
+      /** What was found, for reports (for example the engine version and backend). */
+      readonly detail?: string;
+      /** Limitations found while probing; they are added to the loaded model's warnings. */
+      readonly warnings?: readonly RuntimeWarning[];
+    }
+  | {
+      /** The runtime cannot work here; `loadModel` tries the next one. */
+      readonly available: false;
+      /** Why not, recorded in the load attempts and in the error when no runtime loads the model. */
+      readonly reason: string;
+    };
 
 /**
  * A model made ready for a runtime: the main file as bytes, path or URL, and a way to read

@@ -16,7 +16,9 @@ export interface TensorSpec {
 
 /** The named inputs and outputs of a model. */
 export interface ModelSignature {
+  /** The inputs the model takes. */
   readonly inputs: readonly TensorSpec[];
+  /** The outputs the model produces. */
   readonly outputs: readonly TensorSpec[];
 }
 

@@ -9,7 +9,9 @@ import type { ResolvedModelSource } from './runtime.js';
  * (uploads, IndexedDB, tests).
  */
 export interface ModelPackage {
+  /** The parsed `servable.json`; its `file` names the main model file in `files`. */
   readonly manifest: ModelManifest;
+  /** File contents keyed by path relative to the folder (the main file, weight shards, external data). */
   readonly files: Readonly<Record<string, Uint8Array>>;
 }
 
@@ -79,7 +81,9 @@ function checkProtobufLimit(bytes: number, format: ModelFormat, subject: string)
 
 /** A resolved source with a short description for reports (a name or URL, never file contents). */
 export interface ResolvedWithDescription {
+  /** The checked (and, when encrypted, decrypted) source to hand to a runtime. */
   readonly source: ResolvedModelSource;
+  /** `name@version` from the manifest, else the file name, URL or byte count. */
   readonly description: string;
 }
 

@@ -17,7 +17,15 @@ export interface CoerceOptions {
  * @param value - a number, string, boolean, bigint, typed array or nested arrays of them
  * @param subject - for messages, such as `input "pixels"`
  */
-export function flattenNested(value: unknown, subject: string): { shape: number[]; flat: unknown[] | ArrayLike<unknown> } {
+export function flattenNested(
+  value: unknown,
+  subject: string,
+): {
+  /** Length of each nesting level, outermost first; `[]` for a single value. */
+  shape: number[];
+  /** The leaves in row-major order (a typed array is returned as it is). */
+  flat: unknown[] | ArrayLike<unknown>;
+} {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     return { shape: [(value as unknown as ArrayLike<unknown>).length], flat: value as unknown as ArrayLike<unknown> };
   }

@@ -8,8 +8,11 @@ import { formatSpec } from '../model/signature.js';
  * A browser `ImageData` fits as is.
  */
 export interface ImageInput {
+  /** Pixel values, `width × height × channels` of them, row by row with channels interleaved (bytes 0–255, or floats). */
   readonly data: Uint8Array | Uint8ClampedArray | Float32Array;
+  /** Width in pixels, a positive integer. */
   readonly width: number;
+  /** Height in pixels, a positive integer. */
   readonly height: number;
   /** Channels per pixel; inferred from `data.length / (width × height)` when omitted. */
   readonly channels?: 1 | 3 | 4;
@@ -28,9 +31,13 @@ export function isImageInput(value: unknown): value is ImageInput {
 
 /** Where the image goes in the tensor: layout and the size and channels it must have. */
 export interface ImageTarget {
+  /** Axis order of the input tensor: channels last (`NHWC`), channels first (`NCHW`) or no channel axis (`NHW`). */
   readonly layout: 'NHWC' | 'NCHW' | 'NHW';
+  /** Width in pixels the input requires; undefined when its width dimension is not fixed. */
   readonly width?: number;
+  /** Height in pixels the input requires; undefined when its height dimension is not fixed. */
   readonly height?: number;
+  /** Channels the input requires (1 for `NHW`; 3 when the shape does not fix it). */
   readonly channels: number;
 }
 
@@ -95,7 +102,16 @@ export function resizeBilinear(src: Float32Array, width: number, height: number,
  * @param spec - the input it feeds
  * @param steps - preprocessing from the manifest
  */
-export function preprocessImage(image: ImageInput, spec: TensorSpec, steps: ImagePreprocessing = {}): { values: Float32Array; shape: number[] } {
+export function preprocessImage(
+  image: ImageInput,
+  spec: TensorSpec,
+  steps: ImagePreprocessing = {},
+): {
+  /** The example's preprocessed values, in the target layout. */
+  values: Float32Array;
+  /** Shape of `values`, without the batch axis. */
+  shape: number[];
+} {
   const subject = `input "${spec.name}"`;
   const { width, height } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {

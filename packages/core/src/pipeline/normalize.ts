@@ -16,6 +16,7 @@ export type PredictInput = unknown;
 
 /** The result of normalization: feeds ready for `model.run`, and whether the caller gave one example. */
 export interface NormalizedInput {
+  /** Tensors by input name, checked against the signature, with the batch axis first. */
   readonly feeds: TensorMap;
   /** True when the input was one example and the batch axis was added (and must be removed from outputs). */
   readonly single: boolean;

@@ -5,8 +5,11 @@ import type { Tensor, TensorMap } from '../tensor/tensor.js';
 
 /** One class and its score. */
 export interface ClassScore {
+  /** 0-based class index in the model's output. */
   readonly index: number;
+  /** The class's label from the manifest, or its index as a string when there are no labels. */
   readonly label: string;
+  /** The class's probability (after the activation). */
   readonly score: number;
 }
 
@@ -14,7 +17,9 @@ export interface ClassScore {
 export interface Classification {
   /** The best class. */
   readonly label: string;
+  /** 0-based index of the best class. */
   readonly index: number;
+  /** Probability of the best class (after the activation). */
   readonly score: number;
   /** The best `topK` classes, best first. */
   readonly top: readonly ClassScore[];
@@ -39,7 +44,15 @@ export function argmax(values: ArrayLike<number>): number {
 }
 
 /** The `k` largest values with their indices, best first. */
-export function topK(values: ArrayLike<number>, k: number): { index: number; score: number }[] {
+export function topK(
+  values: ArrayLike<number>,
+  k: number,
+): {
+  /** 0-based position of the value in `values`. */
+  index: number;
+  /** The value. */
+  score: number;
+}[] {
   return Array.from(values, (score, index) => ({ index, score }))
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .slice(0, Math.max(0, k));

@@ -50,9 +50,18 @@ export interface Predictor extends AsyncDisposable {
   /**
    * Predicts for one example or a batch: validates and normalizes `input` against the signature
    * (adding and removing the batch axis for one example), runs it, and post-processes the output.
+   * With `output: 'tensors'` it resolves with the raw outputs by name (only `outputs` when given).
    */
   predict(input: PredictInput, options: PredictOptions & { output: 'tensors' }): Promise<TensorMap>;
+  /**
+   * Predicts and classifies: resolves with one classification for one example, an array of them
+   * for a batch (labels from the manifest, `topK` best classes).
+   */
   predict(input: PredictInput, options: PredictOptions & { output: 'classification' }): Promise<Classification | Classification[]>;
+  /**
+   * Predicts with the output mode left open: `auto` (the default) classifies when the manifest
+   * has labels or postprocessing, and returns tensors otherwise.
+   */
   predict(input: PredictInput, options?: PredictOptions): Promise<Prediction>;
   /** Closes the batcher and disposes the model. */
   dispose(): Promise<void>;

@@ -12,9 +12,18 @@ import { parseModelKey } from './model-key.js';
  * - `(keyId) => key` — your own lookup, such as a KMS call, given the manifest's key id.
  */
 export type ModelKeySource =
-  | { readonly key: Uint8Array | string }
-  | { readonly env: string }
-  | { readonly file: string }
+  | {
+      /** The key itself: 32 bytes, or their base64 or hex text. */
+      readonly key: Uint8Array | string;
+    }
+  | {
+      /** Name of the environment variable holding the key as base64 or hex text (Node). */
+      readonly env: string;
+    }
+  | {
+      /** Path of a file holding the key as base64 or hex text (Node; a mounted secret). */
+      readonly file: string;
+    }
   | ((keyId: string) => Promise<Uint8Array | string> | Uint8Array | string);
 
 function readEnv(name: string): string | undefined {

@@ -36,18 +36,31 @@ export const DTYPES: readonly DType[] = [
  * (see {@link float16ToFloat32} and {@link float32ToFloat16}); `bool` as 0/1 bytes.
  */
 export interface TensorDataMap {
+  /** 32-bit floats. */
   float32: Float32Array;
+  /** 64-bit floats. */
   float64: Float64Array;
+  /** 16-bit floats, stored as their IEEE 754 half-precision bit patterns. */
   float16: Uint16Array;
+  /** Signed 8-bit integers. */
   int8: Int8Array;
+  /** Signed 16-bit integers. */
   int16: Int16Array;
+  /** Signed 32-bit integers. */
   int32: Int32Array;
+  /** Signed 64-bit integers, as bigints. */
   int64: BigInt64Array;
+  /** Unsigned 8-bit integers. */
   uint8: Uint8Array;
+  /** Unsigned 16-bit integers. */
   uint16: Uint16Array;
+  /** Unsigned 32-bit integers. */
   uint32: Uint32Array;
+  /** Unsigned 64-bit integers, as bigints. */
   uint64: BigUint64Array;
+  /** Booleans, one byte each: 0 for false, 1 for true. */
   bool: Uint8Array;
+  /** Strings, one JavaScript string per element. */
   string: string[];
 }
 
@@ -119,7 +132,12 @@ export function typedArrayConstructor(dtype: DType): TypedArrayConstructor | und
 }
 
 /** The inclusive range of an integer dtype, as bigints. */
-export function integerRange(dtype: DType): { min: bigint; max: bigint } | undefined {
+export function integerRange(dtype: DType): {
+  /** Smallest value the dtype holds. */
+  min: bigint;
+  /** Largest value the dtype holds. */
+  max: bigint;
+} | undefined {
   const m = /^(u?)int(\d+)$/.exec(dtype);
   if (!m) return undefined;
   const bits = BigInt(Number(m[2]));

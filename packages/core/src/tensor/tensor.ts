@@ -6,8 +6,11 @@ import { allocateData, bytesPerElement, dtypeOfData, isDType, type DType, type T
  * `data.length` always equals the product of `shape`.
  */
 export interface Tensor<D extends DType = DType> {
+  /** Element type. */
   readonly dtype: D;
+  /** Dimensions, outermost first; `[]` for a scalar. */
   readonly shape: readonly number[];
+  /** Row-major storage, of the type {@link TensorDataMap} names for `dtype`. */
   readonly data: TensorDataMap[D];
 }
 

@@ -12,7 +12,9 @@ export interface TrainingArrays {
 
 /** One batch of a streamed data set. */
 export interface TrainingBatch {
+  /** Inputs of the batch; the first axis is the example. */
   readonly x: Tensor;
+  /** Targets of the batch, one per example of `x`. */
   readonly y: Tensor;
 }
 
@@ -24,9 +26,38 @@ export type OptimizerSpec =
   | 'sgd'
   | 'adam'
   | 'rmsprop'
-  | { readonly type: 'sgd'; readonly learningRate?: number; readonly momentum?: number }
-  | { readonly type: 'adam'; readonly learningRate?: number; readonly beta1?: number; readonly beta2?: number; readonly epsilon?: number }
-  | { readonly type: 'rmsprop'; readonly learningRate?: number; readonly decay?: number; readonly momentum?: number; readonly epsilon?: number };
+  | {
+      /** Stochastic gradient descent. */
+      readonly type: 'sgd';
+      /** Step size (default 0.01). */
+      readonly learningRate?: number;
+      /** Momentum factor; 0 (the default) means plain SGD. */
+      readonly momentum?: number;
+    }
+  | {
+      /** Adam. */
+      readonly type: 'adam';
+      /** Step size (default 0.001). */
+      readonly learningRate?: number;
+      /** Decay rate of the first-moment estimate (default 0.9). */
+      readonly beta1?: number;
+      /** Decay rate of the second-moment estimate (default 0.999). */
+      readonly beta2?: number;
+      /** Small constant added to the denominator for numerical stability (default 1e-7). */
+      readonly epsilon?: number;
+    }
+  | {
+      /** RMSProp. */
+      readonly type: 'rmsprop';
+      /** Step size (default 0.001). */
+      readonly learningRate?: number;
+      /** Decay rate of the moving average of squared gradients (default 0.9). */
+      readonly decay?: number;
+      /** Momentum factor (default 0: no momentum). */
+      readonly momentum?: number;
+      /** Small constant added to the denominator for numerical stability (default 1e-7). */
+      readonly epsilon?: number;
+    };
 
 /** Losses the Trainer knows. Sparse cross-entropy takes plain integer labels. */
 export type LossName = 'sparseCategoricalCrossentropy' | 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
@@ -58,7 +89,9 @@ export interface TrainingProgress {
 
 /** Options of {@link Trainer.fit}. */
 export interface FitOptions {
+  /** Passes over the data; a positive integer (default 1). */
   readonly epochs?: number;
+  /** Examples per training step when training on arrays, a positive integer (default 32); also the batch size of validation. Streamed batches keep their own size. */
   readonly batchSize?: number;
   /** Shuffle arrays every epoch (default true; uses `seed`). */
   readonly shuffle?: boolean;
@@ -69,7 +102,14 @@ export interface FitOptions {
   /** Called after every batch and epoch. */
   readonly onProgress?: (progress: TrainingProgress) => void;
   /** Stop when the monitored value stops improving. */
-  readonly earlyStopping?: { readonly monitor?: string; readonly patience?: number; readonly minDelta?: number };
+  readonly earlyStopping?: {
+    /** Epoch value to watch, e.g. `loss`, `val_loss`, `accuracy` (default `val_loss` when there is validation data, else `loss`); names containing `acc` are maximized, others minimized. */
+    readonly monitor?: string;
+    /** Epochs without improvement before training stops (default and minimum 1). */
+    readonly patience?: number;
+    /** Smallest change of the monitored value that counts as an improvement (default 0). */
+    readonly minDelta?: number;
+  };
   /** Cancels between batches; `fit` then rejects with `ABORTED` and the weights stay usable. */
   readonly signal?: AbortSignal;
   /** Seed for shuffling and initialization. */
@@ -78,6 +118,7 @@ export interface FitOptions {
 
 /** What `fit` returns: per-epoch values. */
 export interface TrainingHistory {
+  /** Epochs completed (fewer than requested when early stopping ended training). */
   readonly epochs: number;
   /** Series by name: `loss`, `accuracy`, `val_loss`, … one value per epoch. */
   readonly history: Readonly<Record<string, readonly number[]>>;

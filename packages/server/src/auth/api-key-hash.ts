@@ -13,8 +13,26 @@ function scrypt(key: string, salt: Buffer, N: number, r: number, p: number, leng
 
 /** A parsed stored hash. */
 export type StoredApiKeyHash =
-  | { readonly kind: 'sha256'; readonly digest: Buffer }
-  | { readonly kind: 'scrypt'; readonly N: number; readonly r: number; readonly p: number; readonly salt: Buffer; readonly digest: Buffer };
+  | {
+      /** A plain SHA-256 digest of the key (`sha256:<hex>`). */
+      readonly kind: 'sha256';
+      /** The 32-byte SHA-256 digest of the key's UTF-8 bytes. */
+      readonly digest: Buffer;
+    }
+  | {
+      /** An scrypt hash (`scrypt$N$r$p$<salt>$<digest>`), as {@link hashApiKey} writes. */
+      readonly kind: 'scrypt';
+      /** scrypt cost parameter: a power of two, at most 2^20. */
+      readonly N: number;
+      /** scrypt block size, 1–32. */
+      readonly r: number;
+      /** scrypt parallelization, 1–16. */
+      readonly p: number;
+      /** The salt, at least 8 bytes. */
+      readonly salt: Buffer;
+      /** The derived key, at least 16 bytes; its length is the length derived when verifying. */
+      readonly digest: Buffer;
+    };
 
 /**
  * Parses the `hash` of an API key entry.

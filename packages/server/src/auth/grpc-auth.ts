@@ -5,13 +5,26 @@ import type { Authenticator } from './authenticator.js';
 
 /** The part of `@grpc/grpc-js` `Metadata` that the check reads. */
 export interface GrpcMetadataLike {
+  /** The values of a metadata key (the first is used), empty when the key is absent. */
   get(key: string): (string | Buffer)[];
 }
 
 /** The outcome of {@link authorizeGrpcCall}: a principal, or the status to end the call with. */
 export type GrpcAuthResult =
-  | { readonly ok: true; readonly principal: Principal }
-  | { readonly ok: false; readonly code: typeof GRPC_STATUS.UNAUTHENTICATED | typeof GRPC_STATUS.PERMISSION_DENIED; readonly details: string };
+  | {
+      /** The call is authenticated and allowed. */
+      readonly ok: true;
+      /** Who is calling. */
+      readonly principal: Principal;
+    }
+  | {
+      /** The call must be refused. */
+      readonly ok: false;
+      /** gRPC status: UNAUTHENTICATED (16) for missing or bad credentials, PERMISSION_DENIED (7) when out of scope. */
+      readonly code: typeof GRPC_STATUS.UNAUTHENTICATED | typeof GRPC_STATUS.PERMISSION_DENIED;
+      /** The error message, to send as the status details. */
+      readonly details: string;
+    };
 
 function first(metadata: GrpcMetadataLike, key: string): string | undefined {
   const value = metadata.get(key)[0];

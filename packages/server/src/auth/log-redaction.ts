@@ -87,8 +87,27 @@ function serializeResponse(reply: { readonly statusCode?: number }): { statusCod
  * call pass them.
  */
 export function loggerOptions(): {
-  redact: { paths: string[]; censor: string };
-  serializers: { req: (request: LoggedRequest) => RequestLogFields; res: (reply: { readonly statusCode?: number }) => { statusCode?: number; [key: string]: unknown } };
+  /** Pino's `redact` option. */
+  redact: {
+    /** Paths of the values to mask: credential headers, and `body`/`payload` fields. */
+    paths: string[];
+    /** What replaces a masked value: `[redacted]`. */
+    censor: string;
+  };
+  /** Pino's `serializers` option. */
+  serializers: {
+    /** Logs a request's method, URL (secret query values masked), host and peer; never headers or body. */
+    req: (request: LoggedRequest) => RequestLogFields;
+    /** Logs a response's status code only. */
+    res: (reply: {
+      /** HTTP status of the response. */
+      readonly statusCode?: number;
+    }) => {
+      /** HTTP status of the response. */
+      statusCode?: number;
+      [key: string]: unknown;
+    };
+  };
 } {
   const paths = [
     ...SECRET_HEADERS.flatMap((h) => [`req.headers["${h}"]`, `headers["${h}"]`, `request.headers["${h}"]`]),

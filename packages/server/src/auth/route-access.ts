@@ -6,7 +6,16 @@ import type { AuthAction } from './auth-config.js';
  * `modelFromBody`, the model is the JSON body's `model` field (OpenAI-compatible routes), so
  * the scope is checked once the body has arrived.
  */
-export type RouteAccess = 'public' | { readonly action: AuthAction; readonly model?: string; readonly modelFromBody?: boolean };
+export type RouteAccess =
+  | 'public'
+  | {
+      /** The action a scope must grant. */
+      readonly action: AuthAction;
+      /** The model the action is on; `'*'` needs a scope for every model; omitted, a scope for the action on any model suffices. */
+      readonly model?: string;
+      /** Take the model from the JSON body's `model` field once the body has arrived. */
+      readonly modelFromBody?: boolean;
+    };
 
 /** Options of {@link defaultRouteAccess}. */
 export interface DefaultRouteAccessOptions {

@@ -5,25 +5,46 @@ import { ServableError } from '@servable/core';
 /** TLS and CORS settings of the server. */
 export interface TlsAndCorsConfig {
   /** Serve HTTPS (and gRPC over TLS) with these PEM files. */
-  readonly tls?: { readonly keyFile: string; readonly certFile: string };
+  readonly tls?: {
+    /** Path of the PEM private key. */
+    readonly keyFile: string;
+    /** Path of the PEM certificate (chain). */
+    readonly certFile: string;
+  };
   /**
    * Cross-origin access for browsers: the allowed origins (exact strings), or `'*'` for any
    * origin (then credentials are not allowed). Off when omitted.
    */
-  readonly cors?: { readonly origins: readonly string[] | '*'; readonly maxAgeSec?: number };
+  readonly cors?: {
+    /** Allowed origins as scheme and host (such as `https://app.example.com`, no path), or `'*'` for any origin. */
+    readonly origins: readonly string[] | '*';
+    /** How long browsers may cache a preflight answer, in seconds (default 600). */
+    readonly maxAgeSec?: number;
+  };
 }
 
 /** What {@link serverTlsAndCorsOptions} gives: Fastify's `https` option and `@fastify/cors` options. */
 export interface TlsAndCorsOptions {
   /** Pass as `Fastify({ https })`; for gRPC, `ServerCredentials.createSsl(null, [{ private_key: key, cert_chain: cert }])`. */
-  readonly https?: { readonly key: Buffer; readonly cert: Buffer };
+  readonly https?: {
+    /** Contents of the PEM private key file. */
+    readonly key: Buffer;
+    /** Contents of the PEM certificate file. */
+    readonly cert: Buffer;
+  };
   /** Pass to `app.register(cors, options)`. */
   readonly cors?: {
+    /** The allowed origins, or `true` to reflect any origin (for `'*'`). */
     readonly origin: string[] | boolean;
+    /** Whether credentials are allowed: true for a list of origins, false for `'*'`. */
     readonly credentials: boolean;
+    /** Allowed methods: `GET`, `POST`, `OPTIONS`. */
     readonly methods: string[];
+    /** Request headers browsers may send. */
     readonly allowedHeaders: string[];
+    /** Response headers browsers may read. */
     readonly exposedHeaders: string[];
+    /** Preflight cache lifetime in seconds (`maxAgeSec`, default 600). */
     readonly maxAge: number;
   };
 }

@@ -3,6 +3,7 @@ import type { ChatMessage } from './chat-template.js';
 
 /** The generator that serves a model, and the version it reports. */
 export interface ResolvedGenerator {
+  /** Runs the generation for the request. */
   readonly generator: Generator;
   /** The served version, as responses name it (`model_version`). */
   readonly version: string;

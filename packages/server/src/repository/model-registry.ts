@@ -11,8 +11,11 @@ import type { BatchExecution } from '@servable/core';
 
 /** The logging the registry needs (pino and fastify loggers fit). */
 export interface RegistryLogger {
+  /** Logs an informational event (a version loading, ready or unloaded): structured fields, then a message. */
   info(obj: object, msg?: string): void;
+  /** Logs a warning: structured fields, then a message. */
   warn(obj: object, msg?: string): void;
+  /** Logs a failure (a rejected configuration, a version that failed to load, a failed scan): structured fields, then a message. */
   error(obj: object, msg?: string): void;
 }
 
@@ -36,9 +39,13 @@ export interface ModelRegistryOptions {
 
 /** One row of the repository index (`POST /v2/repository/index`). */
 export interface RepositoryIndexEntry {
+  /** Model name (its folder in the repository). */
   readonly name: string;
+  /** Version (its folder); absent on a row for a model with no loadable version or one that was unloaded. */
   readonly version?: string;
+  /** `READY`, `LOADING`, `UNLOADING` or `UNAVAILABLE`. */
   readonly state: string;
+  /** Why the model or version is not ready (or a failed reload while earlier files keep serving), when known. */
   readonly reason?: string;
 }
 

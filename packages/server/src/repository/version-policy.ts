@@ -4,7 +4,16 @@ import { ServableError } from '@servable/core';
  * Which versions of a model are served (Triton's version policy): the newest `N`, all of them,
  * or a fixed list. Versions sort numerically when both are numbers, as text otherwise.
  */
-export type VersionPolicy = { readonly latest: number } | 'all' | { readonly specific: readonly (string | number)[] };
+export type VersionPolicy =
+  | {
+      /** Serve the newest this many versions, an integer ≥ 1. */
+      readonly latest: number;
+    }
+  | 'all'
+  | {
+      /** Serve exactly these versions (folder names; numbers match their decimal text) when present. */
+      readonly specific: readonly (string | number)[];
+    };
 
 /** Orders version labels: numeric ones by value, then others by text. */
 export function compareVersions(a: string, b: string): number {
