@@ -1,4 +1,4 @@
-import { SeededRandom } from './seeded-random.js';
+import { createRandom } from '../random/seeded-random.js';
 
 /** Coalitions of features (1 = taken from the input, 0 = from the baseline) with their kernel weights. */
 export interface CoalitionSample {
@@ -105,7 +105,7 @@ export function sampleCoalitions(features: number, budget: number, seed: number)
   const fixedCount = weights.length;
   let samplesLeft = budget - fixedCount;
   if (fullSizes < sizes && samplesLeft > 0) {
-    const random = new SeededRandom(seed);
+    const random = createRandom(seed);
     const rest = kernel.slice(fullSizes).map((v, i) => (fullSizes + i < pairedSizes ? v / 2 : v));
     const restSum = rest.reduce((a, b) => a + b, 0);
     const cumulative: number[] = [];
@@ -125,7 +125,7 @@ export function sampleCoalitions(features: number, budget: number, seed: number)
       const s = drawSize();
       mask.fill(0);
       for (let i = 0; i < s; i++) {
-        const j = i + random.int(m - i);
+        const j = i + Math.floor(random.next() * (m - i));
         const picked = pool[j]!;
         pool[j] = pool[i]!;
         pool[i] = picked;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { byteTokenizer } from './byte-tokenizer.js';
 import { huggingFaceTokenizer } from './hugging-face-tokenizer.js';
-import { createRandom } from './random.js';
+import { createRandom } from '../random/seeded-random.js';
 
 describe('byteTokenizer', () => {
   it('maps text to UTF-8 bytes and back, leaving out the end-of-sequence byte', () => {

@@ -5,7 +5,7 @@ import { DecoderState } from './decoder-state.js';
 import { EventQueue } from './event-queue.js';
 import { resolveGenerateOptions, type FinishReason, type GenerateOptions, type ResolvedGenerateOptions } from './generate-options.js';
 import { lockOf } from './model-lock.js';
-import { createRandom, randomSeed } from './random.js';
+import { createRandom, randomSeed } from '../random/seeded-random.js';
 import { Sampler } from './sampler.js';
 import { StopSequenceMatcher } from './stop-sequences.js';
 import { TokenTextStream } from './token-text-stream.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from './random.js';
+import { createRandom } from '../random/seeded-random.js';
 import { argmaxOf, Sampler } from './sampler.js';
 
 const logits = Float32Array.from([1, 4, 3, 2, 0]);

@@ -1,4 +1,4 @@
-import type { Random } from './random.js';
+import type { Random } from '../random/seeded-random.js';
 
 const CANDIDATE_FLOOR = 1e-7;
 
