@@ -1,7 +1,7 @@
 import { ServableError, describeMismatch } from '../errors/servable-error.js';
 import type { ModelSignature, TensorSpec } from '../model/signature.js';
 import { formatSpec } from '../model/signature.js';
-import { bytesPerElement, dtypeOfData } from '../tensor/dtype.js';
+import { bytesPerElement, dtypeOfData, typedArrayConstructor } from '../tensor/dtype.js';
 import { formatShape, shapeSize, type Tensor, type TensorMap } from '../tensor/tensor.js';
 
 function describeTensor(t: Tensor): string {
@@ -111,20 +111,6 @@ export function validateFeeds(signature: ModelSignature, feeds: TensorMap): void
   }
 }
 
-const STORAGE: Record<string, unknown> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  float16: Uint16Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  uint64: BigUint64Array,
-  bool: Uint8Array,
-};
 
 interface SignatureFacts {
   readonly count: number;
@@ -178,7 +164,7 @@ function quickValid(signature: ModelSignature, feeds: TensorMap): boolean {
     const data = tensor.data as { length: number; constructor: unknown };
     if (!data || data.length !== size) return false;
     if (spec.dtype === 'string') return false;
-    if (data.constructor !== STORAGE[spec.dtype]) return false;
+    if (data.constructor !== typedArrayConstructor(spec.dtype)) return false;
   }
   return true;
 }
