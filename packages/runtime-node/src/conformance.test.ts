@@ -11,6 +11,14 @@ const golden = (name: string) => JSON.parse(readFileSync(`${fixtures}golden/${na
 
 const identity = Object.fromEntries(DTYPES.map((dtype) => [dtype, { source: model(`identity_${dtype}.onnx`) }])) as Record<DType, ConformanceFixture>;
 
+// Half-precision and quantized graphs (fp16, int8 MatMulInteger / QLinearMatMul, int4 MatMulNBits).
+const goldens = Object.fromEntries(
+  ['fp16_linear', 'int8_matmul_integer', 'int8_qlinear', 'int4_matmul_nbits'].map((n) => [
+    n,
+    { source: `${fixtures}quantized/${n}.onnx`, golden: JSON.parse(readFileSync(`${fixtures}quantized/${n}.json`, 'utf8')) as GoldenCase },
+  ]),
+);
+
 runConformanceSuite({
   name: 'onnx-node (cpu)',
   runtimes: () => [onnxNode()],
@@ -19,6 +27,7 @@ runConformanceSuite({
     multiIo: { source: model('multi_io.onnx'), golden: golden('multi_io') },
     fixedBatch: { source: model('fixed_batch.onnx'), golden: golden('fixed_batch') },
     identity,
+    goldens,
   },
   test: { describe, it },
 });

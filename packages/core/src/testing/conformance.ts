@@ -32,6 +32,8 @@ export interface ConformanceFixtures {
   readonly fixedBatch?: ConformanceFixture;
   /** Identity models, input `x` → output `y`, shape `[batch, n]`, per dtype. */
   readonly identity?: Partial<Record<DType, ConformanceFixture>>;
+  /** More models with golden runs, by name (half-precision and quantized graphs, for example). */
+  readonly goldens?: Readonly<Record<string, ConformanceFixture>>;
 }
 
 /** Options of {@link runConformanceSuite}. */
@@ -240,6 +242,17 @@ export function runConformanceSuite(options: ConformanceOptions): void {
           const single = (await createPredictor(m).predict(new Array(width).fill(1), { output: 'tensors' })) as TensorMap;
           const first = Object.values(single)[0]!;
           if (first.shape.length !== spec.shape.length - 1) fail(`predict one example: expected the batch axis removed, got shape [${first.shape.join(', ')}]`);
+        });
+      }, timeout);
+    }
+
+    for (const [name, f] of Object.entries(fixtures.goldens ?? {})) {
+      const golden = f.golden;
+      if (!golden) continue;
+      test.it(`runs ${name} and matches its golden outputs`, async () => {
+        await withModel(f, async (m) => {
+          const out = await m.run(goldenToTensors(golden.inputs));
+          for (const [output, t] of Object.entries(goldenToTensors(golden.outputs))) assertTensorClose(out[output], t, golden.tolerance, `${name} ${output}`);
         });
       }, timeout);
     }

@@ -1,32 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { float16ToFloat32, float32ToFloat16, loadModel, type GoldenCase } from '@servable/core';
-import { assertTensorClose, goldenToTensors } from '@servable/core/testing';
+import { float16ToFloat32, float32ToFloat16, loadModel } from '@servable/core';
 import { describe, expect, it } from 'vitest';
 import { onnxNode } from './index.js';
 
 const dir = new URL('../../../fixtures/quantized/', import.meta.url);
 const bytes = (name: string) => new Uint8Array(readFileSync(fileURLToPath(new URL(`${name}.onnx`, dir))));
-const golden = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`${name}.json`, dir)), 'utf8')) as GoldenCase;
 
-describe('fp16, int8 and int4 graphs on onnx-node', () => {
-  for (const name of ['fp16_linear', 'int8_matmul_integer', 'int8_qlinear', 'int4_matmul_nbits']) {
-    it(`runs ${name} and matches its numpy golden`, async () => {
-      const model = await loadModel(bytes(name), { runtimes: [onnxNode()] });
-      try {
-        const g = golden(name);
-        expect(model.report.memoryBytes ?? 0).toBeGreaterThan(0);
-        const out = await model.run(goldenToTensors(g.inputs));
-        for (const [output, expected] of Object.entries(goldenToTensors(g.outputs))) assertTensorClose(out[output], expected, g.tolerance, output);
-      } finally {
-        await model.dispose();
-      }
-    });
-  }
-
+describe('float16 on onnx-node', () => {
   it('takes float16 as Uint16Array bits, with helpers to convert', async () => {
     const model = await loadModel(bytes('fp16_linear'), { runtimes: [onnxNode()] });
     try {
+      expect(model.report.memoryBytes).toBe(bytes('fp16_linear').length);
       expect(model.signature.inputs[0]).toMatchObject({ name: 'x', dtype: 'float16', shape: ['batch', 4] });
       const out = await model.run({ x: { dtype: 'float16', shape: [1, 4], data: float32ToFloat16([1, 0, 0, 0]) } });
       expect(out.y!.data).toBeInstanceOf(Uint16Array);
