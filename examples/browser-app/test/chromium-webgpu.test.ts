@@ -133,32 +133,6 @@ describe('browser app in Chromium with a WebGPU adapter (SwiftShader)', () => {
     expect(seen.external).toEqual([]);
     await page.close();
   });
-
-  it('runs wasm inference in onnxruntime-web\'s proxy worker when asked', async () => {
-    const page = await browser.newPage();
-    const workers: string[] = [];
-    page.on('worker', (w) => workers.push(w.url()));
-    await page.goto(`${bundle.url}?proxy=1`);
-    await page.waitForFunction(() => 'bundleResult' in window, null, { timeout: 60_000 });
-    const result = await page.evaluate(() => (window as unknown as { bundleResult: { device?: string; warnings?: unknown[]; first?: number[]; expected?: number[]; error?: string } }).bundleResult);
-    expect(result.error).toBeUndefined();
-    expect(result.device).toBe('wasm');
-    expect(result.warnings).toEqual([]);
-    expect(workers.some((url) => url.endsWith('/ort/ort.wasm.min.mjs'))).toBe(true);
-    result.first!.forEach((v, i) => expect(v).toBeCloseTo(result.expected![i]!, 4));
-    await page.close();
-  });
-
-  it('reports both devices unavailable, naming the folder, when the WebAssembly files are not served', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${bundle.url}?wasmPaths=/missing/`);
-    await page.waitForFunction(() => 'bundleResult' in window, null, { timeout: 60_000 });
-    const result = await page.evaluate(() => (window as unknown as { bundleResult: { error?: string; code?: string } }).bundleResult);
-    expect(result.code).toBe('RUNTIME_UNAVAILABLE');
-    expect(result.error).toMatch(/onnx-web\[wasm\] unavailable: onnxruntime-web: expected its WebAssembly files at http:\/\/127\.0\.0\.1:\d+\/missing\//);
-    expect(result.error).toMatch(/the Vite plugin @servable\/runtime-web\/vite does\) or pass wasmPaths/);
-    await page.close();
-  });
 });
 
 describe('conformance suite in Chromium', () => {

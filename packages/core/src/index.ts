@@ -48,7 +48,7 @@ export { coerceValues, flattenNested, type CoerceOptions } from './pipeline/coer
 export { isImageInput, preprocessImage, resizeBilinear, imageTarget, type ImageInput, type ImageTarget } from './pipeline/image.js';
 export { normalizeInput, type NormalizedInput, type PredictInput } from './pipeline/normalize.js';
 export { argmax, classify, softmax, topK, type ClassScore, type Classification } from './pipeline/postprocess.js';
-export { validateFeeds, checkTensorAgainstSpec } from './pipeline/validate-feeds.js';
+export { validateFeeds, validateRun, checkTensorAgainstSpec } from './pipeline/validate-feeds.js';
 export { createPredictor, type OutputMode, type Prediction, type PredictOptions, type Predictor, type PredictorOptions } from './predictor/create-predictor.js';
 export { Batcher, type BatchRunFunction, type BatcherOptions, type BatcherStats, type BatchExecution, type BatchRunOptions } from './batching/batcher.js';
 export type * from './training/trainer.js';

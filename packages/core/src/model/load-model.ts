@@ -1,5 +1,5 @@
 import { ServableError, throwIfAborted } from '../errors/servable-error.js';
-import { validateFeeds } from '../pipeline/validate-feeds.js';
+import { validateRun } from '../pipeline/validate-feeds.js';
 import type { TensorMap } from '../tensor/tensor.js';
 import type { ModelFormat, ModelManifest } from './manifest.js';
 import type { ModelReport, RuntimeAttempt } from './report.js';
@@ -89,15 +89,7 @@ class LoadedModelHandle implements Model {
   }
 
   async run(feeds: TensorMap, options: RunOptions = {}): Promise<TensorMap> {
-    if (this.#disposed) throw new ServableError('DISPOSED', `model ${this.report.source}: expected a live model, got one that was disposed — load it again`);
-    throwIfAborted(options.signal, 'run');
-    validateFeeds(this.signature, feeds);
-    if (options.outputs) {
-      const names = new Set(this.signature.outputs.map((o) => o.name));
-      for (const o of options.outputs) {
-        if (!names.has(o)) throw new ServableError('INVALID_ARGUMENT', `output "${o}": expected one of ${[...names].join(', ')}, got an unknown name`);
-      }
-    }
+    validateRun(this, feeds, options);
     this.#active++;
     try {
       return await this.loaded.doRun(feeds, options);

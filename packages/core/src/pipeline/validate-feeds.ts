@@ -1,4 +1,5 @@
-import { ServableError, describeMismatch } from '../errors/servable-error.js';
+import { ServableError, describeMismatch, throwIfAborted } from '../errors/servable-error.js';
+import type { RunOptions } from '../model/runtime.js';
 import type { ModelSignature, TensorSpec } from '../model/signature.js';
 import { formatSpec } from '../model/signature.js';
 import { bytesPerElement, dtypeOfData, typedArrayConstructor } from '../tensor/dtype.js';
@@ -167,4 +168,29 @@ function quickValid(signature: ModelSignature, feeds: TensorMap): boolean {
     if (data.constructor !== typedArrayConstructor(spec.dtype)) return false;
   }
   return true;
+}
+
+/**
+ * The checks every `Model.run` makes before an engine sees the feeds: the model is live, the
+ * signal is not aborted, the feeds match the signature and every requested output exists.
+ * Shared by core's models and by models that proxy another thread (the server's workers).
+ * @param model - the model: its signature, whether it was disposed, and `report.source` (its name for messages, never a host path)
+ * @param feeds - the tensors to run
+ * @param options - the run's options
+ * @throws ServableError `DISPOSED`, `ABORTED`, `INVALID_ARGUMENT`, and the codes of {@link validateFeeds}
+ */
+export function validateRun(
+  model: { readonly signature: ModelSignature; readonly disposed: boolean; readonly report: { readonly source: string } },
+  feeds: TensorMap,
+  options: RunOptions = {},
+): void {
+  if (model.disposed) throw new ServableError('DISPOSED', `model ${model.report.source}: expected a live model, got one that was disposed — load it again`);
+  throwIfAborted(options.signal, 'run');
+  validateFeeds(model.signature, feeds);
+  if (options.outputs) {
+    const names = new Set(model.signature.outputs.map((o) => o.name));
+    for (const o of options.outputs) {
+      if (!names.has(o)) throw new ServableError('INVALID_ARGUMENT', `output "${o}": expected one of ${[...names].join(', ')}, got an unknown name`);
+    }
+  }
 }

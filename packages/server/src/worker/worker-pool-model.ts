@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import {
   ServableError,
-  throwIfAborted,
-  validateFeeds,
+  validateRun,
   type ErrorCode,
   type LoadedModel,
   type Model,
@@ -203,15 +202,7 @@ class WorkerPoolModel implements Model {
   }
 
   async run(feeds: TensorMap, options: RunOptions = {}): Promise<TensorMap> {
-    if (this.#disposed) throw new ServableError('DISPOSED', `model ${this.report.source}: expected a live model, got one that was disposed — load it again`);
-    throwIfAborted(options.signal, 'run');
-    validateFeeds(this.signature, feeds);
-    if (options.outputs) {
-      const names = new Set(this.signature.outputs.map((o) => o.name));
-      for (const o of options.outputs) {
-        if (!names.has(o)) throw new ServableError('INVALID_ARGUMENT', `output "${o}": expected one of ${[...names].join(', ')}, got an unknown name`);
-      }
-    }
+    validateRun(this, feeds, options);
     const run = this.#dispatch(feeds, options.outputs);
     this.#inFlight.add(run);
     try {
