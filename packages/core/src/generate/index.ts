@@ -13,6 +13,6 @@ export {
   type Prompt,
 } from './generator.js';
 export { huggingFaceTokenizer, type HuggingFaceTokenizerLike, type HuggingFaceTokenizerOptions } from './hugging-face-tokenizer.js';
-export { checkModelSize, modelFolderBytes, type ModelBudgetOptions } from './model-budget.js';
+export { checkModelSize, modelFolderBytes, type ModelBudgetOptions } from '../model/model-budget.js';
 export type { SamplingOptions } from './sampler.js';
 export type { Tokenizer } from './tokenizer.js';

@@ -1,6 +1,7 @@
 import { ServableError } from '../errors/servable-error.js';
 import { nodeFiles, type NodeFiles } from '../io/node-files.js';
 import { verifySha256 } from '../protection/sha256.js';
+import { checkModelSize, formatBytes } from './model-budget.js';
 import { MANIFEST_FILE, isSafeRelativePath, parseManifest, type ModelFormat, type ModelManifest } from './manifest.js';
 import type { ResolvedModelSource } from './runtime.js';
 
@@ -50,23 +51,8 @@ export interface ResolveOptions {
 /** The largest ONNX file protobuf can parse from memory (2 GiB − 1); bigger models keep weights as external data. */
 export const ONNX_PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
 
-function formatBytes(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} B`;
-}
-
 function checkBudget(bytes: number, options: ResolveOptions, subject: string): void {
-  const max = options.maxBytes;
-  if (max === undefined) return;
-  if (!Number.isFinite(max) || max <= 0) {
-    throw new ServableError('INVALID_ARGUMENT', `loadModel option "maxBytes": expected a positive number of bytes, got ${String(max)}`);
-  }
-  if (bytes > max) {
-    throw new ServableError(
-      'MODEL_TOO_LARGE',
-      `${subject}: expected at most ${formatBytes(max)} (maxBytes), got ${formatBytes(bytes)} — raise maxBytes, or serve a quantized (int8/int4) or smaller export`,
-      { details: { subject, expected: String(max), received: String(bytes) } },
-    );
-  }
+  if (options.maxBytes !== undefined) checkModelSize(bytes, { maxBytes: options.maxBytes, subject });
 }
 
 function checkProtobufLimit(bytes: number, format: ModelFormat, subject: string): void {

@@ -8,7 +8,8 @@ export interface ModelBudgetOptions {
   readonly subject?: string;
 }
 
-function formatBytes(bytes: number): string {
+/** `1.50 GiB`, `12.0 MiB`, `72 B` for messages. */
+export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;
@@ -27,7 +28,7 @@ function formatBytes(bytes: number): string {
 export function checkModelSize(bytes: number, options: ModelBudgetOptions): void {
   const subject = options.subject ?? 'model';
   if (!Number.isFinite(options?.maxBytes) || options.maxBytes <= 0) {
-    throw new ServableError('INVALID_ARGUMENT', `checkModelSize option "maxBytes": expected a positive number of bytes, got ${String(options?.maxBytes)} — pass the memory you allow the model, such as 4 * 2 ** 30`);
+    throw new ServableError('INVALID_ARGUMENT', `option "maxBytes": expected a positive number of bytes, got ${String(options?.maxBytes)} — pass the memory you allow the model, such as 4 * 2 ** 30`);
   }
   if (!Number.isFinite(bytes) || bytes < 0) {
     throw new ServableError('INVALID_ARGUMENT', `checkModelSize(bytes) for ${subject}: expected a size in bytes, got ${String(bytes)}`);
