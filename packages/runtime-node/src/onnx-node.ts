@@ -43,8 +43,12 @@ async function createSession(
   context: { device: OnnxNodeDevice },
 ): Promise<{ session: InferenceSession; subject: string; paths: string[]; memoryBytes: number | undefined }> {
   const ort = await loadOrt();
-  // By path, onnxruntime finds external data beside the file; core leaves no path for a decrypted model.
-  if (source.path) {
+  // Bytes already in memory (checked against the manifest's sha256) are what loads: reading the
+  // path again would cost a second read and could see a file swapped after the check. A model
+  // whose manifest lists external files loads by path, so onnxruntime memory-maps them; core
+  // leaves no path for a decrypted model.
+  const listsExternalFiles = (source.manifest?.files?.length ?? 0) > 0;
+  if (source.path && (!source.bytes || listsExternalFiles)) {
     const facts = await pathFacts(source.path);
     const subject = source.manifest ? `${source.manifest.name}@${source.manifest.version}` : facts.base;
     const paths = [source.path, facts.folder];
