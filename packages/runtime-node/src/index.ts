@@ -9,5 +9,5 @@
  * @packageDocumentation
  */
 export { onnxNode, type OnnxNodeRuntime } from './onnx-node.js';
-export { ONNX_NODE_DEVICES, type OnnxNodeDevice, type OnnxNodeOptions } from './onnx-node-options.js';
+export { ONNX_NODE_DEVICES, ONNX_NODE_LOG_LEVELS, type OnnxNodeDevice, type OnnxNodeLogLevel, type OnnxNodeOptions } from './onnx-node-options.js';
 export { CUDA_INSTALL_HINT } from './install-hints.js';

@@ -4,6 +4,12 @@ import type { InferenceSession } from 'onnxruntime-node';
 /** Devices onnxruntime-node can serve a model on. */
 export type OnnxNodeDevice = 'cpu' | 'cuda' | 'webgpu';
 
+/** Severities of onnxruntime's log, least severe first (index = onnxruntime's `logSeverityLevel`). */
+export const ONNX_NODE_LOG_LEVELS = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
+
+/** One of {@link ONNX_NODE_LOG_LEVELS}. */
+export type OnnxNodeLogLevel = (typeof ONNX_NODE_LOG_LEVELS)[number];
+
 /** Every device, for validation and messages. */
 export const ONNX_NODE_DEVICES: readonly OnnxNodeDevice[] = ['cpu', 'cuda', 'webgpu'];
 
@@ -48,6 +54,14 @@ export interface OnnxNodeOptions {
    */
   readonly executionMode?: 'sequential' | 'parallel';
   /**
+   * The least severe of onnxruntime's own log lines that reach stderr (the session's
+   * `logSeverityLevel`): `verbose`, `info`, `warning` (onnxruntime's default), `error` or `fatal`.
+   * Engine failures reach the caller as a `ServableError` with the engine's message at any level,
+   * so `fatal` keeps only their `[E:onnxruntime…]` duplicates off the terminal. Honoured by every
+   * device.
+   */
+  readonly logLevel?: OnnxNodeLogLevel;
+  /**
    * Raw onnxruntime `SessionOptions`, spread last over what the options above produce, so they win
    * (including `executionProviders`). For settings this API does not name, such as
    * `logSeverityLevel`, `enableCpuMemArena` or `freeDimensionOverrides`. Honoured as onnxruntime
@@ -88,6 +102,9 @@ export function validateOnnxNodeOptions(options: OnnxNodeOptions): void {
   }
   if (options.executionMode !== undefined && options.executionMode !== 'sequential' && options.executionMode !== 'parallel') {
     throw invalid('executionMode', '"sequential" | "parallel"', options.executionMode, 'use "parallel" only for models with independent branches');
+  }
+  if (options.logLevel !== undefined && !ONNX_NODE_LOG_LEVELS.includes(options.logLevel)) {
+    throw invalid('logLevel', ONNX_NODE_LOG_LEVELS.map((l) => `"${l}"`).join(' | '), options.logLevel, 'use "fatal" to keep onnxruntime quiet, "warning" for its default');
   }
   if (options.sessionOptions !== undefined && (typeof options.sessionOptions !== 'object' || options.sessionOptions === null)) {
     throw invalid('sessionOptions', 'an onnxruntime SessionOptions object', options.sessionOptions, 'pass an object or omit it');

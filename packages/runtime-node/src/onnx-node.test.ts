@@ -72,6 +72,7 @@ describe('onnxNode()', () => {
       [{ interOpThreads: '2' }, 'interOpThreads'],
       [{ graphOptimization: 'max' }, 'graphOptimization'],
       [{ executionMode: 'fast' }, 'executionMode'],
+      [{ logLevel: 'quiet' }, 'logLevel'],
     ];
     for (const [options, name] of bad) {
       let error: unknown;

@@ -81,6 +81,8 @@ async function createSession(
 /**
  * ONNX Runtime for Node.js (onnxruntime-node) as a Servable runtime, on `cpu`, `cuda` or `webgpu`.
  * Runtimes are values: making one loads nothing; `probe()` and the first load import the engine.
+ * The `webgpu` probe opens an adapter in a child process, so Dawn's native diagnostics land in
+ * its reason instead of on this process's stderr.
  *
  * @example
  * ```ts

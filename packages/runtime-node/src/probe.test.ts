@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkWebGpuAdapter } from './webgpu-adapter-check.js';
 import { cudaProviderLibraryName, onnxruntimeBinFolder, probeCudaProviders, probeDevice } from './probe.js';
 
 describe('probe', () => {
@@ -30,10 +32,13 @@ describe('probe', () => {
     await expect(access(join(await onnxruntimeBinFolder(), 'onnxruntime_binding.node'))).resolves.toBeUndefined();
   });
 
-  it('finds cpu available, and webgpu available exactly when the binding lists it', async () => {
+  it('finds cpu available, and webgpu available exactly when the binding lists it and a child process opens an adapter', async () => {
     expect(await probeDevice('cpu')).toMatchObject({ available: true });
     const { listSupportedBackends } = await import('onnxruntime-node');
     const listed = listSupportedBackends().some((b) => b.name === 'webgpu');
-    expect((await probeDevice('webgpu')).available).toBe(listed);
-  });
+    const opened = listed && (await checkWebGpuAdapter(createRequire(import.meta.url).resolve('onnxruntime-node'))).ok;
+    const webgpu = await probeDevice('webgpu');
+    expect(webgpu.available).toBe(opened);
+    if (!webgpu.available) expect(webgpu.reason).toMatch(/WebGPU/);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { sanitizeEngineMessage } from './engine-message.js';
 import { CUDA_INSTALL_HINT, WEBGPU_HINT } from './install-hints.js';
 import type { OnnxNodeDevice } from './onnx-node-options.js';
 import { loadOrt, type OrtModule } from './ort-module.js';
+import { checkWebGpuAdapter, type AdapterCheckResult } from './webgpu-adapter-check.js';
 
 /** Where onnxruntime-node keeps its native binding and provider libraries on this platform. */
 export async function onnxruntimeBinFolder(): Promise<string> {
@@ -43,16 +44,35 @@ export async function probeCudaProviders(binFolder: string, platform: string = p
   }
 }
 
-function probeWebGpu(ort: OrtModule): Availability {
-  const backends = typeof ort.listSupportedBackends === 'function' ? ort.listSupportedBackends() : [];
-  if (backends.some((b) => b.name === 'webgpu')) {
-    return { available: true, detail: 'webgpu provider bundled; the adapter is opened when a model loads' };
-  }
-  const names = backends.map((b) => b.name).join(', ') || 'none';
-  return { available: false, reason: `onnxruntime-node on ${process.platform}/${process.arch}: expected the webgpu provider among its backends, got ${names} — ${WEBGPU_HINT}; use onnxNode() for the CPU` };
+async function onnxruntimeEntry(): Promise<string> {
+  const { createRequire } = await import('node:module');
+  return createRequire(import.meta.url).resolve('onnxruntime-node');
 }
 
-/** Probes one device: loads onnxruntime-node, then checks what the device needs. */
+/** The availability an adapter check gives: the engine's error and what Dawn printed go in the reason. */
+export function adapterAvailability(check: AdapterCheckResult): Availability {
+  const said = check.engineOutput.length ? ` (the GPU stack printed: ${check.engineOutput.join(' | ')})` : '';
+  if (check.ok) return { available: true, detail: `WebGPU adapter opened by onnxruntime-node in ${check.ms.toFixed(0)} ms${said}` };
+  const engine = sanitizeEngineMessage(check.error ?? 'unknown error');
+  const reason = /No supported adapters|Failed to get a WebGPU adapter/i.test(engine)
+    ? `expected a WebGPU adapter, got none: "${engine}"${said} — ${WEBGPU_HINT}; use onnxNode() for the CPU`
+    : `expected onnxruntime-node to open a WebGPU device, got "${engine}"${said} — ${WEBGPU_HINT}; use onnxNode() for the CPU`;
+  return { available: false, reason };
+}
+
+async function probeWebGpu(ort: OrtModule): Promise<Availability> {
+  const backends = typeof ort.listSupportedBackends === 'function' ? ort.listSupportedBackends() : [];
+  if (!backends.some((b) => b.name === 'webgpu')) {
+    const names = backends.map((b) => b.name).join(', ') || 'none';
+    return { available: false, reason: `onnxruntime-node on ${process.platform}/${process.arch}: expected the webgpu provider among its backends, got ${names} — ${WEBGPU_HINT}; use onnxNode() for the CPU` };
+  }
+  return adapterAvailability(await checkWebGpuAdapter(await onnxruntimeEntry()));
+}
+
+/**
+ * Probes one device: loads onnxruntime-node, then checks what the device needs (`cuda`: the
+ * provider library on disk; `webgpu`: the bundled provider and an adapter opened in a child process).
+ */
 export async function probeDevice(device: OnnxNodeDevice): Promise<Availability> {
   let ort: OrtModule;
   try {
@@ -65,6 +85,6 @@ export async function probeDevice(device: OnnxNodeDevice): Promise<Availability>
   }
   const version = (ort.env?.versions as { node?: string } | undefined)?.node;
   if (device === 'cuda') return probeCudaProviders(await onnxruntimeBinFolder());
-  if (device === 'webgpu') return probeWebGpu(ort);
+  if (device === 'webgpu') return await probeWebGpu(ort);
   return { available: true, detail: `onnxruntime-node${version ? ` ${version}` : ''} on ${process.platform}/${process.arch}` };
 }

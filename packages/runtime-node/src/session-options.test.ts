@@ -24,4 +24,10 @@ describe('session options', () => {
     const { sessionOptions } = buildSessionOptions({ threads: 2, sessionOptions: { intraOpNumThreads: 1, executionProviders: ['cpu'], logSeverityLevel: 3 } });
     expect(sessionOptions).toEqual({ executionProviders: ['cpu'], intraOpNumThreads: 1, logSeverityLevel: 3 });
   });
+
+  it('maps logLevel to onnxruntime\'s logSeverityLevel', () => {
+    expect(buildSessionOptions({ logLevel: 'fatal' }).sessionOptions.logSeverityLevel).toBe(4);
+    expect(buildSessionOptions({ logLevel: 'verbose' }).sessionOptions.logSeverityLevel).toBe(0);
+    expect(buildSessionOptions({}).sessionOptions).not.toHaveProperty('logSeverityLevel');
+  });
 });

@@ -1,6 +1,6 @@
 import type { RuntimeWarning } from '@servable/core';
 import type { InferenceSession } from 'onnxruntime-node';
-import type { OnnxNodeDevice, OnnxNodeOptions } from './onnx-node-options.js';
+import { ONNX_NODE_LOG_LEVELS, type OnnxNodeDevice, type OnnxNodeOptions } from './onnx-node-options.js';
 
 /** Session options for onnxruntime and the options that the device cannot honour. */
 export interface BuiltSessionOptions {
@@ -33,6 +33,7 @@ export function buildSessionOptions(options: OnnxNodeOptions): BuiltSessionOptio
   }
   if (options.graphOptimization !== undefined) built.graphOptimizationLevel = options.graphOptimization;
   if (options.executionMode !== undefined) built.executionMode = options.executionMode;
+  if (options.logLevel !== undefined) built.logSeverityLevel = ONNX_NODE_LOG_LEVELS.indexOf(options.logLevel) as 0 | 1 | 2 | 3 | 4;
   if (options.deviceId !== undefined && device !== 'cuda') {
     warnings.push({
       type: 'unsupported',
