@@ -83,6 +83,12 @@ async function initialize(name: TfjsBackendName, options: BackendOptions): Promi
       failure = args.map(String).join(' ');
     };
     ok = await tf.setBackend(name);
+    if (ok && name === 'cpu') {
+      // The cpu backend prints its "install the node backend" banner on its first tensor write, in
+      // Node; write that tensor here, where the banner is caught, and say it in the probe's detail.
+      failure = undefined;
+      tf.tensor1d([0]).dispose();
+    }
   } catch (cause) {
     ok = false;
     failure = cause;
@@ -122,6 +128,19 @@ export async function ensureBackend(name: TfjsBackendName, options: BackendOptio
  */
 export function wasmThreads(): number {
   return getThreadsCount();
+}
+
+/**
+ * What a user should know about a backend here, for probe details and `servable doctor`: the cpu
+ * backend is plain JavaScript, which tfjs itself points out in Node with a banner about tfjs-node.
+ */
+export function backendNote(name: TfjsBackendName): string | undefined {
+  if (name === 'cpu') {
+    return isNode()
+      ? 'plain JavaScript, the slowest backend: wasm is faster here, and @tensorflow/tfjs-node (native TensorFlow) faster still where it installs'
+      : 'plain JavaScript, the slowest backend: prefer webgl, webgpu or wasm';
+  }
+  return undefined;
 }
 
 /** The default backend: wasm (fast in Node and browsers without a GPU). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ServableError, throwIfAborted, type Availability, type ModelFormat, type ResolvedModelSource, type Runtime, type RuntimeLoadOptions, type RuntimeWarning } from '@servable/core';
-import { ensureBackend, defaultBackend, wasmThreads, type BackendOptions, type TfjsBackendName } from '../backend/setup-backend.js';
+import { backendNote, ensureBackend, defaultBackend, wasmThreads, type BackendOptions, type TfjsBackendName } from '../backend/setup-backend.js';
 import { MODEL_JSON_FILE, artifactsFromJson, parseModelJson } from '../io/artifacts.js';
 import { LoadedTfjsModel, type TfjsModel } from './loaded-tfjs-model.js';
 
@@ -70,7 +70,8 @@ export function tfjs(options: TfjsRuntimeOptions = {}): Runtime {
           if (backend === 'wasm' && options.threads !== undefined && wasmThreads() !== options.threads) {
             warnings.push({ type: 'unsupported', setting: 'threads', message: `asked for ${options.threads} wasm threads, runs with ${wasmThreads()}: threads need SharedArrayBuffer workers (a cross-origin isolated page); Node runs the single-threaded build` });
           }
-          return { available: true, detail: `TensorFlow.js ${tf.version.tfjs} on ${backend}`, warnings };
+          const note = backendNote(backend);
+          return { available: true, detail: `TensorFlow.js ${tf.version.tfjs} on ${backend}${note ? ` (${note})` : ''}`, warnings };
         },
         (e: unknown): Availability => ({ available: false, reason: (e as Error).message }),
       );
