@@ -12,7 +12,7 @@ export default defineConfig([
     shims: true,
   },
   {
-    entry: ['src/bin.ts'],
+    entry: ['src/bin.ts', 'src/isolated-child.ts'],
     format: ['esm'],
     dts: false,
     clean: false,

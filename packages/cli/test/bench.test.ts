@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, MODELS, runCli } from './helpers/built-cli.js';
+import { ensureBuilt, MODELS, ROOT, runCli } from './helpers/built-cli.js';
 
 beforeAll(() => ensureBuilt(), 180_000);
 
@@ -25,8 +25,9 @@ describe('servable bench', () => {
     const r = await runCli(['bench', join(MODELS, 'fixed_batch.onnx'), '--batch', '1,8', '--seconds', '0.05', '--runtime', 'onnx-node']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^runtime\s+device\s+batch\s+runs\s+p50 ms\s+p99 ms\s+examples\/s$/m);
-    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    expect(r.stdout.trim().split('\n')).toHaveLength(4);
     expect(r.stdout).toMatch(/onnx-node\s+cpu\s+1\s+\d+/);
+    expect(r.stdout).toContain('synthetic inputs: x [1, 3]');
   });
 
   it('exits 1 when no runtime can load the model here and says why', async () => {
@@ -42,4 +43,17 @@ describe('servable bench', () => {
     expect(r.stdout).toMatch(/not measured: onnx-node:cpu failed — .*garbage\.onnx/);
     expect(r.stderr).toContain('error MODEL_LOAD_FAILED');
   });
+
+  it('runs a model whose state shares the batch name, and exits 1 with the reason when runs fail', async () => {
+    const vad = join(ROOT, 'fixtures/inspect/if_branches.onnx');
+    const ok = await runCli(['bench', vad, '--batch', '2', '--seconds', '0.05', '--runtime', 'onnx-node:cpu', '--shape', 'samples=512']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('synthetic inputs: input [2, 512], state [2, 2, 16], sr []');
+    const failing = await runCli(['bench', join(ROOT, 'fixtures/inspect/constant_weights.onnx'), '--seconds', '0.05', '--runtime', 'onnx-node:cpu', '--shape', 'x=1,3,8,8']);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/not measured: onnx-node:cpu failed while running synthetic inputs x \[1, 3, 8, 8\] — INFERENCE_FAILED: .*Pad reflect/);
+    expect(failing.stderr).toContain('error INFERENCE_FAILED: runs failed on onnx-node:cpu');
+    expect(failing.stderr).not.toContain('[E:onnxruntime');
+  });
 });
+

@@ -7,6 +7,8 @@ describe('servable doctor', () => {
   it('reports Node, threads, onnxruntime-node, CUDA, WebGPU, tfjs backends and Chromium', async () => {
     const r = await runCli(['doctor', '--json']);
     expect(r.code, r.stderr).toBe(0);
+    // Neither tfjs's "install the node backend" banner nor Dawn's Vulkan diagnostics reach stderr.
+    expect(r.stderr).toBe('');
     const checks = Object.fromEntries((JSON.parse(r.stdout).checks as { check: string; status: string; detail: string }[]).map((c) => [c.check, c]));
     expect(checks['Node.js']).toMatchObject({ status: 'ok' });
     expect(checks['Node.js']!.detail).toContain(process.version);
@@ -17,6 +19,10 @@ describe('servable doctor', () => {
     expect(checks['onnx-node cpu']).toMatchObject({ status: 'ok', detail: 'ran a test model on cpu' });
     expect(['ok', 'failed']).toContain(checks['onnx-node webgpu (WebGPU adapter in Node)']!.status);
     expect(checks['tfjs backend cpu']!.status).toBe('ok');
+    expect(checks['tfjs backend cpu']!.detail).toContain('@tensorflow/tfjs-node');
+    const webgpu = checks['onnx-node webgpu (WebGPU adapter in Node)']!;
+    if (webgpu.status === 'failed') expect(webgpu.detail).toMatch(/WebGPU adapter/);
+    else expect(webgpu.detail).toContain('in a child process');
     expect(checks['Chromium (browser tests)']).toBeDefined();
   });
 

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, MODELS, runCli } from './helpers/built-cli.js';
+import { ensureBuilt, MODELS, ROOT, runCli } from './helpers/built-cli.js';
+
+const INSPECT = join(ROOT, 'fixtures/inspect');
+const expected = JSON.parse(readFileSync(join(INSPECT, 'expected.json'), 'utf8')) as Record<string, Record<string, number>>;
 
 beforeAll(() => ensureBuilt(), 180_000);
 
@@ -47,5 +51,61 @@ describe('servable inspect', () => {
     const missing = await runCli(['inspect', join(MODELS, 'nope.onnx')]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('MODEL_NOT_FOUND');
+  });
+
+  it('counts weights held in Constant nodes (paddle2onnx style) and measures at image sizes, not 8', async () => {
+    const r = await runCli(['inspect', join(INSPECT, 'constant_weights.onnx'), '--json', '--runtime', 'onnx-node:cpu', '--seconds', '0.05', '--batch', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const e = expected['constant_weights.onnx']!;
+    expect(report.summary.parameters.total).toBe(e.allConstantValues);
+    expect(report.summary.parameters.byDtype.find((g: { dtype: string }) => g.dtype === 'float32').parameters).toBe(e.float32Weights);
+    expect(report.summary.parameters.sources.constantNodes.parameters).toBe(e.allConstantValues);
+    expect(report.summary.parameters.sources.initializers.parameters).toBe(0);
+    expect(report.syntheticInputs['onnx-node:cpu']).toEqual({ x: [1, 3, 224, 224] });
+    expect(report.measurements[0].measurements[0].runs).toBeGreaterThan(0);
+    // The head behind a reflect pad sized at run time has no estimate: the total is unknown, not a partial sum.
+    expect(report.summary.flops.total).toBeNull();
+    expect(report.summary.flops.lowerBound).toBeGreaterThan(1_000_000);
+  });
+
+  it('counts weights inside If branches and keeps a shared "batch" consistent across inputs', async () => {
+    const r = await runCli(['inspect', join(INSPECT, 'if_branches.onnx'), '--runtime', 'onnx-node:cpu', '--seconds', '0.05', '--batch', '1,4']);
+    expect(r.code, r.stderr).toBe(0);
+    const e = expected['if_branches.onnx']!;
+    expect(r.stdout).toContain(`Parameters: ${e.allConstantValues} (${e.allConstantValues})`);
+    expect(r.stdout).toContain(`held in: initializers ${e.topLevelInitializers} (5 tensors), Constant nodes 0 (0), subgraphs ${e.inSubgraphs} (4 tensors in 2 If/Loop/Scan bodies)`);
+    expect(r.stdout).toMatch(/FLOPs per example: at least [\d.]+ \(\d+\), the rest unknown/);
+    expect(r.stdout).toContain('If ×1 (control flow: cost depends on run-time values)');
+    expect(r.stdout).toContain('Synthetic inputs: input [1, 64], state [2, 1, 16], sr []');
+    expect(r.stdout).toMatch(/Measured on onnx-node:cpu:\n.*\n.*\n\s+1\s+\d+.*\n\s+4\s+\d+/);
+  });
+
+  it('prints the whole static report when measuring fails, exits 1 (an engine failure, not usage) and keeps onnxruntime quiet', async () => {
+    const r = await runCli(['inspect', join(INSPECT, 'constant_weights.onnx'), '--runtime', 'onnx-node:cpu', '--seconds', '0.05', '--shape', 'x=1,3,8,8']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Parameters: 3.87 K (3,869)');
+    expect(r.stdout).toContain('Measuring on onnx-node:cpu failed with synthetic inputs x [1, 3, 8, 8]:');
+    expect(r.stdout).toMatch(/INFERENCE_FAILED: .*Pad reflect/);
+    expect(r.stdout).toContain('Recommendation: none — measuring failed (see above).');
+    expect(r.stderr).toContain('error INFERENCE_FAILED: measuring failed on onnx-node:cpu');
+    expect(r.stderr).not.toContain('[E:onnxruntime');
+  });
+
+  it('refuses a --shape that does not fit the model as a usage error before loading anything', async () => {
+    const r = await runCli(['inspect', join(INSPECT, 'if_branches.onnx'), '--shape', 'state=2,1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error INVALID_ARGUMENT: flag --shape state: expected 3 size\(s\) for input "state" \[2, batch, 16\]/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('keeps the tfjs banner and the WebGPU probe\'s Dawn output off stderr, and says where the GPU check ran', async () => {
+    const r = await runCli(['inspect', join(ROOT, 'packages/runtime-tfjs/fixtures/mlp'), '--seconds', '0.05', '--batch', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const onnx = await runCli(['inspect', join(MODELS, 'mlp.onnx'), '--seconds', '0', '--runtime', 'onnx-node:webgpu']);
+    expect(onnx.code, onnx.stderr).toBe(0);
+    expect(onnx.stderr).toBe('');
+    expect(onnx.stdout).toMatch(/onnx-node\s+webgpu\s+(loads\s+on webgpu in \d+ ms \(child process\)|unavailable)/);
   });
 });

@@ -1,12 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus, homedir } from 'node:os';
+import { availableParallelism, cpus, homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { loadModel, type Runtime } from '@servable/core';
 import type { CommandSpec } from '../cli/command.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { booleanOption } from '../cli/parse-command-line.js';
-import { createRuntimes, RUNTIME_CATALOG } from '../engines/runtime-chain.js';
+import { createRuntimes, RUNTIME_CATALOG, type RuntimeChoice } from '../engines/runtime-chain.js';
+import { isolatedChildEntry, needsIsolation, runIsolated } from '../isolated/isolated-run.js';
 
 /** `y = x + 1` over `[batch, n]` float32: the smallest model that proves a runtime works. */
 const TINY_MODEL_BASE64 =
@@ -55,6 +57,25 @@ function onnxRuntimeChecks(): DoctorCheck[] {
   ];
 }
 
+/**
+ * Runs the test model on a runtime whose engine prints from native code (WebGPU: Dawn, Vulkan,
+ * Mesa) in a child process, so that output lands in the detail instead of on the terminal.
+ */
+async function isolatedCheck(choice: RuntimeChoice, entry: string, label: string): Promise<DoctorCheck> {
+  const dir = await mkdtemp(join(tmpdir(), 'servable-doctor-'));
+  try {
+    const path = join(dir, 'add-one.onnx');
+    await writeFile(path, Buffer.from(TINY_MODEL_BASE64, 'base64'));
+    const run = await runIsolated({ path, cwd: dir, choice, options: { seconds: 0.01, batches: [1], defaultBatches: [1], shapes: [] } }, entry);
+    const printed = run.trial.engineOutput?.length ? `; its GPU stack printed (kept off stderr): ${run.trial.engineOutput.join(' | ')}` : '';
+    if (run.trial.status !== 'loads') return { check: label, status: 'failed', detail: `${choice.name}[${choice.device}] ${run.trial.status}: ${run.trial.reason ?? ''}` };
+    if (run.measurementError) return { check: label, status: 'failed', detail: `loaded a test model but its run failed: ${run.measurementError.message}${printed}` };
+    return { check: label, status: 'ok', detail: `ran a test model on ${run.trial.servedDevice} (in a child process)${printed}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function runtimeCheck(runtime: Runtime, label: string): Promise<DoctorCheck> {
   if (runtime.formats.includes('onnx')) {
     try {
@@ -99,10 +120,15 @@ export async function runDoctorChecks(env: Readonly<Record<string, string | unde
     { check: 'CPU threads', status: 'ok', detail: `${availableParallelism()} (${cpus()[0]?.model ?? 'unknown CPU'})` },
     ...onnxRuntimeChecks(),
   ];
+  const child = isolatedChildEntry();
   for (const [name, entry] of Object.entries(RUNTIME_CATALOG)) {
     for (const device of entry.devices) {
-      const [runtime] = await createRuntimes([{ name, device }]);
       const label = name === 'onnx-node' ? `onnx-node ${device}${device === 'webgpu' ? ' (WebGPU adapter in Node)' : ''}` : `tfjs backend ${device}`;
+      if (child && needsIsolation({ name, device })) {
+        checks.push(await isolatedCheck({ name, device }, child, label));
+        continue;
+      }
+      const [runtime] = await createRuntimes([{ name, device }], { quiet: true });
       checks.push(await runtimeCheck(runtime!, label));
     }
   }

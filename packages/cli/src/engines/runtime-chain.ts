@@ -71,12 +71,21 @@ function importPackage(packageName: string): Promise<Record<string, unknown>> {
   return p;
 }
 
+/** Options of {@link createRuntimes}. */
+export interface CreateRuntimesOptions {
+  /**
+   * Keep the engines' own log lines off stderr (onnx-node: `logLevel: 'fatal'`): for commands
+   * that report every failure themselves, such as `inspect`, `bench` and `doctor`.
+   */
+  readonly quiet?: boolean;
+}
+
 /**
  * Builds the runtime objects of a chain, importing each runtime package only when it is named.
  * A package that cannot be imported becomes a runtime whose probe says why, so the chain moves
  * on and the report shows the reason.
  */
-export async function createRuntimes(choices: readonly RuntimeChoice[]): Promise<Runtime[]> {
+export async function createRuntimes(choices: readonly RuntimeChoice[], options: CreateRuntimesOptions = {}): Promise<Runtime[]> {
   const out: Runtime[] = [];
   for (const choice of choices) {
     const entry = RUNTIME_CATALOG[choice.name]!;
@@ -91,7 +100,7 @@ export async function createRuntimes(choices: readonly RuntimeChoice[]): Promise
       failure = `${entry.packageName} could not be imported: ${(e as Error).message.split('\n')[0]}`;
     }
     if (factory) {
-      out.push(factory(choice.name === 'onnx-node' ? { device: choice.device } : { backend: choice.device }));
+      out.push(factory(choice.name === 'onnx-node' ? { device: choice.device, ...(options.quiet ? { logLevel: 'fatal' } : {}) } : { backend: choice.device }));
     } else {
       const reason = failure!;
       out.push({

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ServableError, type ModelFormat } from '@servable/core';
+import { ServableError, type DType, type ModelFormat } from '@servable/core';
+import { planSyntheticInputs } from '../measure/synthetic-shapes.js';
 import { estimateFlops, type FlopsEstimate } from './flops.js';
-import { readOnnxModel, type OnnxDim } from './onnx-reader.js';
+import { countOnnxParameters, type ParameterGroup, type ParameterSources } from './onnx-parameters.js';
+import { readOnnxModel, subgraphsOf, type OnnxDim } from './onnx-reader.js';
 import { estimateTfjsLayersFlops, type TfjsLayerJson } from './tfjs-flops.js';
 
 /** An input or output with its symbolic dimensions kept. */
@@ -13,13 +15,7 @@ export interface SummaryTensor {
   readonly shape: readonly OnnxDim[] | undefined;
 }
 
-/** Parameters of one dtype. */
-export interface ParameterGroup {
-  readonly dtype: string;
-  readonly tensors: number;
-  readonly parameters: number;
-  readonly bytes: number;
-}
+export type { ParameterGroup, ParameterSources } from './onnx-parameters.js';
 
 /** What the file says about a model, read without an engine. */
 export interface ModelSummary {
@@ -37,6 +33,8 @@ export interface ModelSummary {
     /** Bytes held in external data files (ONNX) or weight shards (TensorFlow.js). */
     readonly externalBytes: number;
     readonly byDtype: readonly ParameterGroup[];
+    /** ONNX: where the constant tensors live (initializers, Constant nodes, subgraphs). */
+    readonly sources?: ParameterSources;
   };
   /** Operator (ONNX) or layer / op (TensorFlow.js) counts, most frequent first. */
   readonly operators: readonly { readonly opType: string; readonly count: number }[];
@@ -67,11 +65,16 @@ export function summarizeOnnx(bytes: Uint8Array, subject: string): ModelSummary 
   const walk = (nodes: typeof g.nodes) => {
     for (const n of nodes) {
       allNodes.push(n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType);
-      for (const v of Object.values(n.attributes)) if (v && typeof v === 'object' && 'nodes' in v) walk(v.nodes);
+      for (const sub of subgraphsOf(n)) walk(sub.nodes);
     }
   };
   walk(g.nodes);
-  const byDtype = group(g.initializers);
+  const parameters = countOnnxParameters(g);
+  // FLOPs at the sizes the synthetic inputs of a measurement take: one example, 224×224 images.
+  let unnamed = 0;
+  const declared = { inputs: g.inputs.map((i) => ({ name: i.name, dtype: i.dtype as DType, shape: (i.shape ?? []).map((d) => (d === null ? `?${unnamed++}` : d)) })), outputs: [] };
+  const plan = planSyntheticInputs(declared, [], [1], [1]);
+  const dimSizes: Record<string, number> = Object.fromEntries([...Object.entries(plan.dims).map(([k, v]) => [k, v.size] as const), ...plan.batchDims.map((b) => [b, 1] as const)]);
   return {
     format: 'onnx',
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' ') || 'unknown',
@@ -79,14 +82,9 @@ export function summarizeOnnx(bytes: Uint8Array, subject: string): ModelSummary 
     opsets: model.opsets.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),
     inputs: g.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape })),
     outputs: g.outputs.map(({ name, dtype, shape }) => ({ name, dtype, shape })),
-    parameters: {
-      total: byDtype.reduce((a, b) => a + b.parameters, 0),
-      bytes: byDtype.reduce((a, b) => a + b.bytes, 0),
-      externalBytes: g.initializers.filter((i) => i.externalLocation !== undefined).reduce((a, b) => a + b.bytes, 0),
-      byDtype,
-    },
+    parameters,
     operators: histogram(allNodes),
-    flops: estimateFlops(g),
+    flops: estimateFlops(g, dimSizes),
   };
 }
 

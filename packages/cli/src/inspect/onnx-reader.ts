@@ -45,8 +45,32 @@ export interface OnnxValueInfo {
   readonly shape: readonly OnnxDim[] | undefined;
 }
 
-/** One attribute of a node, decoded for the types the FLOPs estimate reads. */
-export type OnnxAttributeValue = number | string | readonly number[] | OnnxGraph | undefined;
+/**
+ * One attribute of a node, decoded for the types inspect reads: numbers, strings, lists of
+ * numbers, a tensor (`t`, as a Constant node's `value`), a subgraph (`g`, as `If` branches and
+ * `Loop`/`Scan` bodies) or several subgraphs (`graphs`).
+ */
+export type OnnxAttributeValue = number | string | readonly number[] | OnnxInitializer | OnnxGraph | readonly OnnxGraph[] | undefined;
+
+/** Whether an attribute value is a subgraph. */
+export function isOnnxGraph(v: OnnxAttributeValue): v is OnnxGraph {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'nodes' in v;
+}
+
+/** Whether an attribute value is a tensor. */
+export function isOnnxTensor(v: OnnxAttributeValue): v is OnnxInitializer {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'dims' in v && 'elements' in v;
+}
+
+/** The subgraphs a node holds in its attributes (`If` branches, `Loop`/`Scan` bodies). */
+export function subgraphsOf(node: OnnxNode): OnnxGraph[] {
+  const out: OnnxGraph[] = [];
+  for (const v of Object.values(node.attributes)) {
+    if (isOnnxGraph(v)) out.push(v);
+    else if (Array.isArray(v)) for (const g of v as readonly unknown[]) if (typeof g === 'object' && g !== null && 'nodes' in g) out.push(g as OnnxGraph);
+  }
+  return out;
+}
 
 /** One operator of a graph (`NodeProto`). */
 export interface OnnxNode {
@@ -59,7 +83,7 @@ export interface OnnxNode {
   readonly attributes: Readonly<Record<string, OnnxAttributeValue>>;
 }
 
-/** One weight tensor (`TensorProto` in `graph.initializer`). */
+/** One tensor (`TensorProto`): a weight in `graph.initializer` or a Constant node's `value`. */
 export interface OnnxInitializer {
   readonly name: string;
   readonly dtype: string;
@@ -250,6 +274,7 @@ function readAttribute(bytes: Uint8Array, subject: string, depth: number): [stri
   let value: OnnxAttributeValue;
   const ints: number[] = [];
   const floats: number[] = [];
+  const graphs: OnnxGraph[] = [];
   for (const f of new ProtobufReader(bytes, subject).fields()) {
     switch (f.field) {
       case 1:
@@ -265,10 +290,13 @@ function readAttribute(bytes: Uint8Array, subject: string, depth: number): [stri
         value = fieldText(f);
         break;
       case 5:
-        if (f.value instanceof Uint8Array) value = readTensor(f.value, subject).intValues;
+        if (f.value instanceof Uint8Array) value = readTensor(f.value, subject);
         break;
       case 6:
         if (f.value instanceof Uint8Array) value = readGraph(f.value, subject, depth + 1);
+        break;
+      case 11:
+        if (f.value instanceof Uint8Array) graphs.push(readGraph(f.value, subject, depth + 1));
         break;
       case 7:
         if (f.value instanceof Uint8Array) {
@@ -285,6 +313,7 @@ function readAttribute(bytes: Uint8Array, subject: string, depth: number): [stri
   }
   if (ints.length > 0) value = ints;
   else if (floats.length > 0) value = floats;
+  else if (graphs.length > 0) value = graphs;
   return [name, value];
 }
 

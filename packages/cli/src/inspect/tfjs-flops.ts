@@ -1,4 +1,4 @@
-import type { FlopsEstimate } from './flops.js';
+import { finishEstimate, type FlopsEstimate, type UnestimatedReason } from './flops.js';
 
 /** One layer of a TensorFlow.js layers model.json, as far as the estimate reads it. */
 export interface TfjsLayerJson {
@@ -31,7 +31,12 @@ function spatial(input: number, kernel: number, stride: number, padding: unknown
  */
 export function estimateTfjsLayersFlops(layers: readonly TfjsLayerJson[]): FlopsEstimate {
   const byOp = new Map<string, { nodes: number; flops: number }>();
-  const unestimated: Record<string, number> = {};
+  const unestimated = new Map<string, { nodes: number; reason: UnestimatedReason }>();
+  const skip = (op: string, reason: UnestimatedReason) => {
+    const e = unestimated.get(op) ?? { nodes: 0, reason };
+    e.nodes++;
+    unestimated.set(op, e);
+  };
   const assumedDims: Record<string, number> = {};
   let shape: number[] | undefined;
   const add = (op: string, flops: number) => {
@@ -50,7 +55,7 @@ export function estimateTfjsLayersFlops(layers: readonly TfjsLayerJson[]): Flops
     }
     const multipleInputs = Array.isArray(layer.inbound_nodes) && layer.inbound_nodes.some((n) => Array.isArray(n) && n.length > 1);
     if (!shape || multipleInputs) {
-      unestimated[op] = (unestimated[op] ?? 0) + 1;
+      skip(op, 'unknown-shapes');
       shape = undefined;
       continue;
     }
@@ -83,13 +88,9 @@ export function estimateTfjsLayersFlops(layers: readonly TfjsLayerJson[]): Flops
     } else if (SHAPE_ONLY.has(op)) {
       if (op === 'Reshape' && Array.isArray(c.target_shape)) shape = (c.target_shape as number[]).map((d) => (d === -1 ? 1 : d));
     } else {
-      unestimated[op] = (unestimated[op] ?? 0) + 1;
+      skip(op, 'no-formula');
       shape = undefined;
     }
   }
-  const byOperator = [...byOp.entries()]
-    .map(([opType, v]) => ({ opType, ...v }))
-    .filter((o) => o.flops > 0)
-    .sort((a, b) => b.flops - a.flops || a.opType.localeCompare(b.opType));
-  return { total: byOperator.reduce((a, b) => a + b.flops, 0), byOperator, unestimated, assumedDims };
+  return finishEstimate(byOp, unestimated, assumedDims);
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Model } from '@servable/core';
 import { syntheticFeeds } from './synthetic-feeds.js';
+import type { SyntheticInputPlan } from './synthetic-shapes.js';
 
 /** Latency and throughput of one batch size. */
 export interface BatchMeasurement {
@@ -20,14 +21,15 @@ export interface BatchMeasurement {
 
 /** Options of {@link measureModel}. */
 export interface MeasureOptions {
-  /** Batch sizes to try; sizes a fixed-batch model cannot take are skipped. */
-  readonly batches: readonly number[];
-  /** Seconds per batch size (after warm-up). */
+  /** How the inputs are sized and which batch sizes are measured (see `planSyntheticInputs`). */
+  readonly plan: SyntheticInputPlan;
+  /**
+   * Seconds per batch size, warm-up included. Runs stop once it is spent, after at least one
+   * warm-up run and one timed run: a model slower than the budget gets one of each.
+   */
   readonly seconds: number;
-  /** Untimed runs first (default 3). */
+  /** At most this many untimed runs first (default 3); they stop early after a quarter of `seconds`. */
   readonly warmupRuns?: number;
-  /** At least this many timed runs even past `seconds` (default 5). */
-  readonly minRuns?: number;
   /** Called after each batch size. */
   readonly onProgress?: (done: number, total: number, last: BatchMeasurement) => void;
 }
@@ -39,30 +41,29 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[rank]!;
 }
 
-/** The batch sizes a model accepts among those asked: all when the batch dimension is symbolic. */
-export function acceptedBatches(model: Model, batches: readonly number[]): number[] {
-  const fixed = model.signature.inputs.map((s) => s.shape[0]).find((d) => typeof d === 'number');
-  return typeof fixed === 'number' ? [fixed] : [...batches];
-}
-
 /**
  * Times `model.run` on seeded synthetic feeds for each batch size: p50/p99 latency and
  * throughput. Runs one at a time, so the figures are per-run, not under concurrency.
  */
 export async function measureModel(model: Model, options: MeasureOptions): Promise<BatchMeasurement[]> {
   const out: BatchMeasurement[] = [];
-  const batches = [...new Set(acceptedBatches(model, options.batches))];
+  const batches = options.plan.batches;
+  const budgetMs = options.seconds * 1000;
   for (const batch of batches) {
-    const feeds = syntheticFeeds(model.signature, batch);
-    for (let i = 0; i < (options.warmupRuns ?? 3); i++) await model.run(feeds);
-    const latencies: number[] = [];
+    const feeds = syntheticFeeds(model.signature, options.plan.shapesFor(batch));
     const started = performance.now();
-    const until = started + options.seconds * 1000;
-    while (performance.now() < until || latencies.length < (options.minRuns ?? 5)) {
+    const warmupUntil = started + budgetMs / 4;
+    for (let i = 0; i < (options.warmupRuns ?? 3); i++) {
+      await model.run(feeds);
+      if (performance.now() >= warmupUntil) break;
+    }
+    const until = started + budgetMs;
+    const latencies: number[] = [];
+    do {
       const t0 = performance.now();
       await model.run(feeds);
       latencies.push(performance.now() - t0);
-    }
+    } while (performance.now() < until);
     const busy = latencies.reduce((a, b) => a + b, 0);
     latencies.sort((a, b) => a - b);
     const m: BatchMeasurement = {

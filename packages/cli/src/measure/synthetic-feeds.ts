@@ -1,8 +1,5 @@
 import { float32ToFloat16, type ModelSignature, type Tensor, type TensorMap } from '@servable/core';
 
-/** Size given to symbolic dimensions other than the first (sequence lengths, `n`). */
-export const SYMBOLIC_DIM_SIZE = 8;
-
 function seeded(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
@@ -13,20 +10,15 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** The concrete shape of an input for a batch size: the first symbolic dimension is the batch. */
-export function concreteShape(shape: readonly (number | string)[], batch: number): number[] {
-  return shape.map((d, i) => (typeof d === 'number' ? d : i === 0 ? batch : SYMBOLIC_DIM_SIZE));
-}
-
 /**
  * Seeded random feeds matching a signature, for measurements: floats in [0, 1), integers in
- * 0–9, random booleans, short strings. Inputs with a fixed first dimension keep it.
+ * 0–9, random booleans, short strings, in the shapes given (see `planSyntheticInputs`).
  */
-export function syntheticFeeds(signature: ModelSignature, batch: number, seed = 1): TensorMap {
+export function syntheticFeeds(signature: ModelSignature, shapes: Readonly<Record<string, readonly number[]>>, seed = 1): TensorMap {
   const random = seeded(seed);
   const feeds: TensorMap = {};
   for (const spec of signature.inputs) {
-    const shape = concreteShape(spec.shape, batch);
+    const shape = [...shapes[spec.name]!];
     const n = shape.reduce((a, b) => a * b, 1);
     let tensor: Tensor;
     switch (spec.dtype) {
