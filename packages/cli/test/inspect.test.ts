@@ -108,4 +108,20 @@ describe('servable inspect', () => {
     expect(onnx.stderr).toBe('');
     expect(onnx.stdout).toMatch(/onnx-node\s+webgpu\s+(loads\s+on webgpu in \d+ ms \(child process\)|unavailable)/);
   });
+
+  it('reads a tfjs graph model\'s signature with the names, dtypes and shapes predict uses, and measures its dynamic ops', async () => {
+    const r = await runCli(['inspect', join(ROOT, 'packages/runtime-tfjs/fixtures/graph_dynamic'), '--json', '--runtime', 'tfjs:cpu', '--seconds', '0.05', '--batch', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.summary.inputs).toEqual([{ name: 'boxes', dtype: 'float32', shape: ['batch', 4] }]);
+    expect(report.summary.outputs).toEqual([
+      { name: 'logits', dtype: 'float32', shape: ['batch', 5] },
+      { name: 'summary', dtype: 'float32', shape: [1, 5] },
+      { name: 'selected', dtype: 'int32', shape: ['batch'] },
+      { name: 'positive', dtype: 'int32', shape: ['batch', 1] },
+    ]);
+    expect(report.measurementFailures).toEqual([]);
+    expect(report.measurements[0].measurements[0]).toMatchObject({ batch: 2 });
+  });
 });
+

@@ -125,9 +125,83 @@ function identityGraph(dtype) {
   writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
 }
 
+/**
+ * A GraphModel with the dynamic ops of detectors (NonMaxSuppressionV3 and Where, whose output
+ * sizes depend on the data), written as a converted model.json: a dense layer gives `logits`
+ * [N, 5] and their mean `summary` [1, 5]; a second one gives a score per row of `boxes` [N, 4];
+ * `selected` holds the rows non-max suppression keeps (at most 3) and `positive` the rows whose
+ * score passes 0.5. The signature keys are tensor names ("boxes:0"), as the converter writes
+ * them for frozen graphs, and declares every output's shape.
+ */
+function detectorGraph() {
+  const rand = mulberry32(21);
+  const weight = (name, shape, values) => ({ name, shape, dtype: values instanceof Int32Array ? 'int32' : 'float32', values });
+  const weights = [
+    weight('dense/kernel', [4, 5], Float32Array.from({ length: 20 }, () => rand() * 2 - 1)),
+    weight('dense/bias', [5], Float32Array.from({ length: 5 }, () => rand() * 0.2 - 0.1)),
+    weight('score/kernel', [4, 1], Float32Array.from([1.5, -1, 0.5, 1])),
+    weight('flat', [1], Int32Array.from([-1])),
+    weight('mean_axis', [1], Int32Array.from([0])),
+    weight('nms/max_output_size', [], Int32Array.from([3])),
+    weight('nms/iou_threshold', [], Float32Array.from([0.5])),
+    weight('nms/score_threshold', [], Float32Array.from([0])),
+    weight('threshold', [], Float32Array.from([0.5])),
+  ];
+  const tfType = (w) => (w.dtype === 'int32' ? 'DT_INT32' : 'DT_FLOAT');
+  const dims = (shape) => ({ dim: shape.map((d) => ({ size: String(d) })) });
+  const constNode = (w) => ({ name: w.name, op: 'Const', attr: { value: { tensor: { dtype: tfType(w), tensorShape: dims(w.shape) } }, dtype: { type: tfType(w) } } });
+  const F = { T: { type: 'DT_FLOAT' } };
+  const nodes = [
+    { name: 'boxes', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: dims([-1, 4]) } } },
+    ...weights.map(constNode),
+    { name: 'dense/MatMul', op: 'MatMul', input: ['boxes', 'dense/kernel'], attr: { ...F, transpose_a: { b: false }, transpose_b: { b: false } } },
+    { name: 'dense/BiasAdd', op: 'BiasAdd', input: ['dense/MatMul', 'dense/bias'], attr: { ...F, data_format: { s: 'TkhXQw==' } } },
+    { name: 'logits', op: 'Identity', input: ['dense/BiasAdd'], attr: F },
+    { name: 'Mean', op: 'Mean', input: ['logits', 'mean_axis'], attr: { ...F, keep_dims: { b: true }, Tidx: { type: 'DT_INT32' } } },
+    { name: 'summary', op: 'Identity', input: ['Mean'], attr: F },
+    { name: 'score/MatMul', op: 'MatMul', input: ['boxes', 'score/kernel'], attr: { ...F, transpose_a: { b: false }, transpose_b: { b: false } } },
+    { name: 'score/Reshape', op: 'Reshape', input: ['score/MatMul', 'flat'], attr: { ...F, Tshape: { type: 'DT_INT32' } } },
+    { name: 'scores', op: 'Sigmoid', input: ['score/Reshape'], attr: F },
+    { name: 'nms', op: 'NonMaxSuppressionV3', input: ['boxes', 'scores', 'nms/max_output_size', 'nms/iou_threshold', 'nms/score_threshold'], attr: F },
+    { name: 'selected', op: 'Identity', input: ['nms'], attr: { T: { type: 'DT_INT32' } } },
+    { name: 'Greater', op: 'Greater', input: ['scores', 'threshold'], attr: F },
+    { name: 'Where', op: 'Where', input: ['Greater'], attr: { T: { type: 'DT_BOOL' } } },
+    { name: 'positive', op: 'Identity', input: ['Where'], attr: { T: { type: 'DT_INT64' } } },
+  ];
+  const tensorInfo = (name, type, shape) => ({ name: `${name}:0`, dtype: type, tensorShape: dims(shape) });
+  const json = {
+    format: 'graph-model',
+    generatedBy: 'servable make-fixtures',
+    convertedBy: 'TensorFlow.js Converter v4.22.0 (hand-written for the tests)',
+    modelTopology: { node: nodes, library: {}, versions: { producer: 1 } },
+    weightsManifest: [{ paths: ['weights.bin'], weights: weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })) }],
+    signature: {
+      inputs: { 'boxes:0': tensorInfo('boxes', 'DT_FLOAT', [-1, 4]) },
+      outputs: {
+        'logits:0': tensorInfo('logits', 'DT_FLOAT', [-1, 5]),
+        'summary:0': tensorInfo('summary', 'DT_FLOAT', [1, 5]),
+        'selected:0': tensorInfo('selected', 'DT_INT32', [-1]),
+        'positive:0': tensorInfo('positive', 'DT_INT64', [-1, 1]),
+      },
+    },
+  };
+  const folder = join(root, 'graph_dynamic');
+  mkdirSync(folder, { recursive: true });
+  const bytes = weights.map((w) => new Uint8Array(w.values.buffer));
+  const data = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+  let offset = 0;
+  for (const b of bytes) {
+    data.set(b, offset);
+    offset += b.length;
+  }
+  writeFileSync(join(folder, 'weights.bin'), data);
+  writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
+}
+
 await tf.setBackend('cpu');
 await mlp();
 await multiIo();
 await fixedBatch();
 for (const dtype of Object.keys(TF_DTYPES)) identityGraph(dtype);
+detectorGraph();
 console.log(`fixtures written to ${root}`);

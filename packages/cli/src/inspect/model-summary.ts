@@ -108,6 +108,21 @@ interface TfjsTensorInfo {
   tensorShape?: { dim?: { size?: string }[] };
 }
 
+/** TensorFlow `DataType` names as tfjs maps them when it loads a graph. */
+const TF_DATA_TYPES: Readonly<Record<string, string>> = {
+  DT_FLOAT: 'float32',
+  DT_HALF: 'float32',
+  DT_DOUBLE: 'float32',
+  DT_INT32: 'int32',
+  DT_INT64: 'int32',
+  DT_INT8: 'int32',
+  DT_UINT8: 'int32',
+  DT_INT16: 'int32',
+  DT_UINT16: 'int32',
+  DT_BOOL: 'bool',
+  DT_STRING: 'string',
+};
+
 const TFJS_DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, string: 0, complex64: 8 };
 
 /** Summarizes a TensorFlow.js model.json: weights by dtype, layer or op histogram, FLOPs for layers models. */
@@ -127,8 +142,14 @@ export function summarizeTfjs(path: string, format: ModelFormat): ModelSummary {
   const topo = json.modelTopology;
   const layers = topo?.model_config?.config?.layers ?? topo?.config?.layers ?? [];
   const ops = topo?.node ? topo.node.map((n) => n.op ?? '?') : layers.map((l) => l.class_name ?? '?');
+  // Named as runtime-tfjs names them, so `inspect` and `predict` agree: the tensor name without
+  // ":0", the dtype tfjs gives it, an unknown first dimension "batch" and any other "d<axis>".
   const toSummary = (m: Record<string, TfjsTensorInfo> | undefined): SummaryTensor[] =>
-    Object.entries(m ?? {}).map(([name, t]) => ({ name, dtype: (t.dtype ?? 'unknown').replace(/^DT_/, '').toLowerCase(), shape: t.tensorShape?.dim?.map((d) => (d.size === '-1' ? 'batch' : Number(d.size))) }));
+    Object.entries(m ?? {}).map(([key, t]) => ({
+      name: (t.name ?? key).replace(/:0$/, ''),
+      dtype: TF_DATA_TYPES[t.dtype ?? ''] ?? (t.dtype ?? 'unknown').replace(/^DT_/, '').toLowerCase(),
+      shape: t.tensorShape?.dim?.map((d, i) => (Number(d.size ?? -1) >= 0 ? Number(d.size) : i === 0 ? 'batch' : `d${i}`)),
+    }));
   const shardBytes = (json.weightsManifest ?? []).flatMap((g) => g.paths ?? []).reduce((sum, p) => {
     try {
       return sum + readFileSync(join(dirname(path), p)).length;

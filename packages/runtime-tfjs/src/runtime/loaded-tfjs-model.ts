@@ -9,7 +9,7 @@ import {
   type Tensor,
   type TensorMap,
 } from '@servable/core';
-import { buildSignature } from './signature.js';
+import { buildSignature, fromSignatureEntry, graphTensorName, signatureEntryFor, type GraphSignature } from './signature.js';
 import { fromTfTensor, toTfTensor } from './tensor-convert.js';
 
 /** A LayersModel or a GraphModel. */
@@ -19,10 +19,6 @@ function isLayersModel(model: TfjsModel): model is tf.LayersModel {
   return model instanceof tf.LayersModel;
 }
 
-function stripIndex(name: string): string {
-  return name.replace(/:0$/, '');
-}
-
 /** The name of the layer that makes a symbolic tensor: stable across saves, unlike tensor names. */
 function layerNameOf(tensor: tf.SymbolicTensor, fallback: string | undefined): string {
   return tensor.sourceLayer?.name ?? fallback ?? tensor.name;
@@ -30,7 +26,9 @@ function layerNameOf(tensor: tf.SymbolicTensor, fallback: string | undefined): s
 
 /**
  * Reads the signature of a tfjs model: LayersModel inputs and outputs are named by their layers
- * (the input layer's name, the output layer's name); GraphModel ones by their nodes.
+ * (the input layer's name, the output layer's name); GraphModel ones by their tensors without
+ * `:0` (see `graphTensorName`), with the dtypes and shapes that model.json's `signature`
+ * declares (tfjs itself knows the shapes of placeholders only).
  */
 export function signatureOf(model: TfjsModel): ModelSignature {
   if (isLayersModel(model)) {
@@ -39,11 +37,21 @@ export function signatureOf(model: TfjsModel): ModelSignature {
       model.outputs.map((s, i) => ({ name: layerNameOf(s, model.outputNames[i]), shape: s.shape, dtype: s.dtype })),
     );
   }
+  const declared = (model as unknown as { modelSignature?: GraphSignature }).modelSignature;
+  const describe = (info: { name: string; shape?: number[]; dtype?: string }, entries: GraphSignature['inputs']) => {
+    const name = graphTensorName(info.name);
+    const entry = signatureEntryFor(entries, name);
+    const fromFile = entry ? fromSignatureEntry(entry) : {};
+    return { name, shape: fromFile.shape ?? info.shape ?? null, dtype: fromFile.dtype ?? info.dtype };
+  };
   return buildSignature(
-    model.inputs.map((i) => ({ name: stripIndex(i.name), shape: i.shape ?? null, dtype: i.dtype })),
-    model.outputs.map((o) => ({ name: stripIndex(o.name), shape: o.shape ?? null, dtype: o.dtype })),
+    model.inputs.map((i) => describe(i as { name: string; shape?: number[]; dtype?: string }, declared?.inputs)),
+    model.outputs.map((o) => describe(o as { name: string; shape?: number[]; dtype?: string }, declared?.outputs)),
   );
 }
+
+/** How tfjs refuses `execute` for a graph that needs `executeAsync`. */
+const DYNAMIC_OP_ERROR = /dynamic op|executeAsync/;
 
 /** Bytes held by a model's weights. */
 function weightBytes(model: TfjsModel): number {
@@ -55,13 +63,17 @@ function weightBytes(model: TfjsModel): number {
 
 /**
  * A tfjs model served through the Servable runtime contract. Every run happens inside
- * `tf.tidy` and the output tensors are disposed once read, so a run leaves no tensor behind.
+ * `tf.tidy` and the output tensors are disposed once read, so a run leaves no tensor behind. A
+ * GraphModel with dynamic ops (`Where`, `NonMaxSuppression*`, control flow), which tfjs refuses
+ * to `execute`, runs with `executeAsync` from its first run on; tfjs disposes its intermediate
+ * tensors, and the run disposes its inputs.
  */
 export class LoadedTfjsModel implements LoadedModel {
   readonly signature: ModelSignature;
   readonly memoryBytes: number;
   readonly gradients: GradientCapability;
   #disposed = false;
+  #needsAsync = false;
 
   /**
    * @param model - the tfjs model
@@ -94,13 +106,32 @@ export class LoadedTfjsModel implements LoadedModel {
       });
       return byName;
     }
+    const result = model.execute(this.#feedMap(inputs), [...names]);
+    const list = Array.isArray(result) ? result : [result];
+    return Object.fromEntries(names.map((n, i) => [n, list[i]!]));
+  }
+
+  #feedMap(inputs: tf.Tensor[]): tf.NamedTensorMap {
     const feedMap: tf.NamedTensorMap = {};
     this.signature.inputs.forEach((s, i) => {
       feedMap[s.name] = inputs[i]!;
     });
-    const result = model.execute(feedMap, [...names]);
-    const list = Array.isArray(result) ? result : [result];
-    return Object.fromEntries(names.map((n, i) => [n, list[i]!]));
+    return feedMap;
+  }
+
+  /**
+   * Runs a GraphModel with `executeAsync`, which graphs with dynamic ops (`Where`,
+   * `NonMaxSuppression*`, control flow) need: their output sizes are known only after the data is read.
+   */
+  async #forwardAsync(feeds: TensorMap, names: readonly string[]): Promise<Record<string, tf.Tensor>> {
+    const inputs = this.#inputsInOrder(feeds);
+    try {
+      const result = await (this.model as tf.GraphModel).executeAsync(this.#feedMap(inputs), [...names]);
+      const list = Array.isArray(result) ? result : [result];
+      return Object.fromEntries(names.map((n, i) => [n, list[i]!]));
+    } finally {
+      for (const t of inputs) t.dispose();
+    }
   }
 
   async doRun(feeds: TensorMap, options: RunOptions): Promise<TensorMap> {
@@ -108,13 +139,26 @@ export class LoadedTfjsModel implements LoadedModel {
     throwIfAborted(options.signal, 'tfjs run');
     await this.activate();
     const names = options.outputs?.length ? options.outputs : this.signature.outputs.map((o) => o.name);
-    const outputs = tf.tidy(() => this.#forward(this.#inputsInOrder(feeds), names));
+    const outputs = await this.#outputs(feeds, names);
     try {
       const result: TensorMap = {};
       for (const name of names) result[name] = await fromTfTensor(outputs[name]!);
       return result;
     } finally {
       for (const t of Object.values(outputs)) t.dispose();
+    }
+  }
+
+  async #outputs(feeds: TensorMap, names: readonly string[]): Promise<Record<string, tf.Tensor>> {
+    if (!isLayersModel(this.model) && this.#needsAsync) return this.#forwardAsync(feeds, names);
+    try {
+      return tf.tidy(() => this.#forward(this.#inputsInOrder(feeds), names));
+    } catch (e) {
+      // tfjs refuses `execute` for a graph with dynamic ops before it runs anything; from then
+      // on this model runs with `executeAsync`.
+      if (isLayersModel(this.model) || !DYNAMIC_OP_ERROR.test((e as Error)?.message ?? '')) throw e;
+      this.#needsAsync = true;
+      return this.#forwardAsync(feeds, names);
     }
   }
 

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
-import { ServableError, loadModel, type DType } from '@servable/core';
+import { describe, expect, it, vi } from 'vitest';
+import { ServableError, createPredictor, loadModel, type DType } from '@servable/core';
 import { goldenToTensors, runConformanceSuite, type ConformanceFixture, type GoldenCase } from '@servable/core/testing';
 import { tfjs } from './tfjs-runtime.js';
 
@@ -44,6 +44,51 @@ describe('tfjs runtime', () => {
     await using model = await loadModel(fixture('identity_bool'), { runtimes: [tfjs()] });
     expect(model.report.format).toBe('tfjs-graph');
     expect(model.signature.inputs).toEqual([{ name: 'x', dtype: 'bool', shape: ['batch', 'd1'] }]);
+    expect(model.signature.outputs).toEqual([{ name: 'y', dtype: 'bool', shape: ['batch', 'd1'] }]);
+  });
+
+  describe('a GraphModel with dynamic ops (NonMaxSuppressionV3, Where)', () => {
+    const boxes = { dtype: 'float32' as const, shape: [4, 4], data: new Float32Array([0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 0.1, 0, 1, 1]) };
+
+    it('takes output shapes and dtypes from the signature in model.json, and names tensors without ":0"', async () => {
+      await using model = await loadModel(fixture('graph_dynamic'), { runtimes: [tfjs({ backend: 'cpu' })] });
+      expect(model.signature).toEqual({
+        inputs: [{ name: 'boxes', dtype: 'float32', shape: ['batch', 4] }],
+        outputs: [
+          { name: 'logits', dtype: 'float32', shape: ['batch', 5] },
+          { name: 'summary', dtype: 'float32', shape: [1, 5] },
+          { name: 'selected', dtype: 'int32', shape: ['batch'] },
+          { name: 'positive', dtype: 'int32', shape: ['batch', 1] },
+        ],
+      });
+    });
+
+    it('runs with executeAsync where the graph needs it, and with execute for outputs that do not', async () => {
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await using model = await loadModel(fixture('graph_dynamic'), { runtimes: [tfjs({ backend })] });
+        const graph = (model.loaded as unknown as { model: tf.GraphModel }).model;
+        const executeAsync = vi.spyOn(graph, 'executeAsync');
+        const out = await model.run({ boxes });
+        // Scores: sigmoid(1.5), sigmoid(1.5), sigmoid(5.5), sigmoid(1.65): NMS keeps row 2, then row 3, which overlaps rows 0 and 1.
+        expect({ shape: out.selected!.shape, data: Array.from(out.selected!.data as Int32Array) }).toEqual({ shape: [2], data: [2, 3] });
+        expect({ shape: out.positive!.shape, data: Array.from(out.positive!.data as Int32Array) }).toEqual({ shape: [4, 1], data: [0, 1, 2, 3] });
+        expect(out.logits!.shape).toEqual([4, 5]);
+        expect(out.summary!.shape).toEqual([1, 5]);
+        const logits = out.logits!.data as Float32Array;
+        (out.summary!.data as Float32Array).forEach((v, j) => expect(v).toBeCloseTo((logits[j]! + logits[5 + j]! + logits[10 + j]! + logits[15 + j]!) / 4, 5));
+        expect(executeAsync).toHaveBeenCalledTimes(1);
+        const before = tf.memory().numTensors;
+        for (let i = 0; i < 20; i++) await model.run({ boxes });
+        expect(tf.memory().numTensors).toBe(before);
+      }
+    });
+
+    it('serves predict with the names inspect shows', async () => {
+      await using model = await loadModel(fixture('graph_dynamic'), { runtimes: [tfjs({ backend: 'cpu' })] });
+      const predictor = createPredictor(model);
+      const out = (await predictor.predict({ boxes: [[0, 0, 1, 1], [2, 2, 3, 3]] }, { output: 'tensors' })) as Record<string, { shape: number[] }>;
+      expect(Object.keys(out).sort()).toEqual(['logits', 'positive', 'selected', 'summary']);
+    });
   });
 
   it('loads model.json and its shards over HTTP', async () => {
