@@ -13,8 +13,8 @@ function runtimeTfjsWhenBuilt(): Plugin {
   const require = createRequire(import.meta.url);
   let reason: string | undefined;
   try {
-    const entry = require.resolve('@servable/runtime-tfjs/package.json').replace(/package\.json$/, 'dist/index.js');
-    if (!existsSync(entry)) reason = '@servable/runtime-tfjs has no build output in this checkout (dist/index.js is missing) — run `pnpm --filter @servable/runtime-tfjs build` and rebuild the app';
+    const entry = require.resolve('@servable/runtime-tfjs/package.json').replace(/package\.json$/, 'dist/browser.js');
+    if (!existsSync(entry)) reason = '@servable/runtime-tfjs has no build output in this checkout (dist/browser.js is missing) — run `pnpm --filter @servable/runtime-tfjs build` and rebuild the app';
   } catch (e) {
     reason = `@servable/runtime-tfjs is not installed (${(e as Error).message.split('\n')[0]})`;
   }

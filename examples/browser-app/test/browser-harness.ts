@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { build } from 'vite';
+import { build, createLogger } from 'vite';
 // @ts-expect-error plain ESM script without types
 import { readDigits } from '../scripts/export-digits.mjs';
 // @ts-expect-error plain ESM script without types
@@ -52,12 +52,20 @@ export async function ensureBuilt(packageName: 'core' | 'runtime-web'): Promise<
   execFileSync(process.execPath, [join(REPO_DIR, 'node_modules', 'tsup', 'dist', 'cli-default.js')], { cwd: dir, stdio: 'pipe' });
 }
 
-/** Writes the committed trained model into public/ and builds the app with Vite into `outDir`. */
-export async function buildApp(outDir: string): Promise<void> {
+/**
+ * Writes the committed trained model into public/ and builds the app with Vite into `outDir`.
+ * @returns the warnings Vite logged (module externalized for the browser, chunk sizes…)
+ */
+export async function buildApp(outDir: string): Promise<string[]> {
   await ensureBuilt('core');
   await ensureBuilt('runtime-web');
   prepareModels({ committed: true, quiet: true });
-  await build({ root: APP_DIR, configFile: join(APP_DIR, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const warnings: string[] = [];
+  const customLogger = createLogger('warn');
+  customLogger.warn = (message) => void warnings.push(message);
+  customLogger.warnOnce = (message) => void warnings.push(message);
+  await build({ root: APP_DIR, configFile: join(APP_DIR, 'vite.config.ts'), customLogger, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return warnings;
 }
 
 /** Serves a folder on 127.0.0.1 (COOP/COEP unless `isolate` is false). */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ServableError } from '@servable/core';
+import { isNode, nodeBuiltins } from '../platform/node-builtins.js';
 import { registerWasmConv2dFilterGrad } from './wasm-conv2d-filter-grad.js';
 
 /** TensorFlow.js backends a runtime or trainer can ask for. */
@@ -24,14 +25,10 @@ export interface BackendOptions {
 const ready = new Map<TfjsBackendName, Promise<void>>();
 let wasmPathsSet = false;
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
 async function defaultWasmPaths(): Promise<string | undefined> {
   if (!isNode()) return undefined;
-  const { createRequire } = await import('node:module');
-  const { dirname, join, sep } = await import('node:path');
+  const { createRequire, path } = await nodeBuiltins('tfjs wasm backend: expected Node.js to locate its .wasm files, got a browser — pass wasmPaths');
+  const { dirname, join, sep } = path;
   let main: string;
   try {
     main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');

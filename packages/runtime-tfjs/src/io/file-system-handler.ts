@@ -1,11 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ServableError } from '@servable/core';
+import { nodeBuiltins } from '../platform/node-builtins.js';
 import { MODEL_JSON_FILE, WEIGHTS_FILE, artifactsFromJson, parseModelJson, serializeArtifacts } from './artifacts.js';
 
 /**
  * A tfjs `IOHandler` that saves to and loads from a folder on the Node file system
  * (`model.json` + `weights.bin`), without tfjs-node. `node:fs` is imported only when the
- * handler runs, so code that merely imports this package still works in browsers.
+ * handler runs, and the browser build of this package has none: there it fails with
+ * `UNSUPPORTED_CAPABILITY`.
  *
  * @example
  * ```ts
@@ -18,13 +20,7 @@ export function fileSystem(folder: string): tf.io.IOHandler {
   if (typeof folder !== 'string' || folder.length === 0) {
     throw new ServableError('INVALID_ARGUMENT', `fileSystem folder: expected a non-empty path, got ${JSON.stringify(folder)}`);
   }
-  const modules = async () => {
-    if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
-      throw new ServableError('UNSUPPORTED_CAPABILITY', `fileSystem("${folder}"): expected Node.js, got an environment without a file system — use an http(s):// or indexeddb:// URL in browsers`);
-    }
-    const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-    return { fs, path };
-  };
+  const modules = () => nodeBuiltins(`fileSystem("${folder}"): expected Node.js, got an environment without a file system — use an http(s):// or indexeddb:// URL in browsers`);
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {

@@ -4,6 +4,7 @@ import { serializeArtifacts, MODEL_JSON_FILE, WEIGHTS_FILE } from '../io/artifac
 import { signatureOf } from '../runtime/loaded-tfjs-model.js';
 import { exportOnnx, ONNX_FILE } from '../export/export-onnx.js';
 import { MANIFEST_METADATA_KEY } from '../io/model-package.js';
+import { nodeBuiltins } from '../platform/node-builtins.js';
 
 /** The subfolder that holds the ONNX copy of a saved model. */
 export const ONNX_FOLDER = 'onnx';
@@ -75,10 +76,7 @@ export async function saveModelFolder(model: tf.LayersModel, target: string, opt
     return manifest;
   }
   if (target.startsWith('file://')) target = decodeURIComponent(new URL(target).pathname);
-  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
-    throw new ServableError('UNSUPPORTED_CAPABILITY', `save "${target}": expected Node.js to write a folder, got a browser — use indexeddb://${target} or downloads://${target}`);
-  }
-  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const { fs, path } = await nodeBuiltins(`save "${target}": expected Node.js to write a folder, got a browser — use indexeddb://${target} or downloads://${target}`);
   const { modelJson, weights } = serializeArtifacts(await capture(model));
   const manifest = validateManifest({ ...base, format: 'tfjs-layers', file: MODEL_JSON_FILE, files: [WEIGHTS_FILE], sha256: await sha256Hex(modelJson) });
   let onnxBytes: Uint8Array | undefined;
