@@ -53,7 +53,9 @@ async function onnxruntimeEntry(): Promise<string> {
 export function adapterAvailability(check: AdapterCheckResult): Availability {
   const said = check.engineOutput.length ? ` (the GPU stack printed: ${check.engineOutput.join(' | ')})` : '';
   if (check.ok) return { available: true, detail: `WebGPU adapter opened by onnxruntime-node in ${check.ms.toFixed(0)} ms${said}` };
-  const engine = sanitizeEngineMessage(check.error ?? 'unknown error');
+  const full = sanitizeEngineMessage(check.error ?? 'unknown error');
+  // onnxruntime prefixes the reason with the failed C++ assertion; the reason is what a user needs.
+  const engine = /Failed to get a WebGPU adapter.*/.exec(full)?.[0] ?? full;
   const reason = /No supported adapters|Failed to get a WebGPU adapter/i.test(engine)
     ? `expected a WebGPU adapter, got none: "${engine}"${said} — ${WEBGPU_HINT}; use onnxNode() for the CPU`
     : `expected onnxruntime-node to open a WebGPU device, got "${engine}"${said} — ${WEBGPU_HINT}; use onnxNode() for the CPU`;
