@@ -104,6 +104,8 @@ describe('servable predict --explain', () => {
     const bytes = readFileSync(picture);
     expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(bytes.readUInt32BE(16)).toBeGreaterThanOrEqual(56);
+    // A legend strip under the square heatmap: taller than wide.
+    expect(bytes.readUInt32BE(20)).toBeGreaterThan(bytes.readUInt32BE(16));
   });
 
   it('writes a bar chart for tabular input and refuses an unknown method', async () => {

@@ -91,7 +91,8 @@ export {
   type GradientSource,
   type PatchSize,
 } from './explain/explanation.js';
-export { attributionHeatmapPng } from './image/attribution-heatmap-png.js';
+export { attributionHeatmapPng, type HeatmapPngOptions } from './image/attribution-heatmap-png.js';
+export { appendHeatmapLegend, type HeatmapLegendOptions } from './image/heatmap-legend.js';
 export { renderAttributionHeatmap, type HeatmapOptions, type RgbaImage } from './image/heatmap.js';
 export { drawHeatmapOnCanvas, type CanvasHeatmapOptions, type CanvasPixels, type HeatmapCanvasContext } from './image/canvas-heatmap.js';
 export { attributionBarChartSvg, type BarChartOptions } from './image/bar-chart-svg.js';

@@ -99,15 +99,16 @@ async function writeExplanation(
   }
   const result = await explain(predictor, input, { method: method as ExplainMethod });
   const stem = join(dirname(inputFile), basename(inputFile, extname(inputFile)));
+  const label = result.output.label ?? String(result.output.index);
   let picture: string;
   if (isImageInput(input)) {
     picture = `${stem}.explain.png`;
-    writeFileSync(picture, await attributionHeatmapPng(result.attributions, { base: input, width: Math.max(input.width, 224), height: Math.max(input.height, 224) }));
+    const size = { width: Math.max(input.width, 224), height: Math.max(input.height, 224) };
+    writeFileSync(picture, await attributionHeatmapPng(result.attributions, { base: input, ...size, legend: { title: `${result.method} of "${label}"` } }));
   } else {
     picture = `${stem}.explain.svg`;
     writeFileSync(picture, attributionBarChartSvg(result.attributions, {}));
   }
-  const label = result.output.label ?? String(result.output.index);
   io.stdout.write(
     `explanation (${result.method}${result.gradientSource ? `, ${result.gradientSource} gradients` : ''}) of "${label}": ${result.predictions} model evaluations, ${result.ms.toFixed(0)} ms → ${relative(cwd, picture) || picture}\n`,
   );
