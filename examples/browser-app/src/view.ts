@@ -1,4 +1,17 @@
-import { drawHeatmapOnCanvas, formatReport, type Classification, type Explanation, type ImageInput, type ModelReport } from '@servable/core';
+import { colormapColor, drawHeatmapOnCanvas, formatReport, type Classification, type Colormap, type Explanation, type ImageInput, type ModelReport } from '@servable/core';
+
+/** The colour map of the heatmap; the legend is drawn from the same one. */
+const COLORMAP: Colormap = 'diverging';
+
+/** A CSS gradient of a diverging colour map from −1 (left) to +1 (right), as the heatmap colours attributions. */
+export function legendGradient(map: Colormap): string {
+  const stops = Array.from({ length: 9 }, (_, i) => {
+    const t = -1 + i / 4;
+    const [r, g, b] = colormapColor(map, t);
+    return `rgb(${r}, ${g}, ${b}) ${(i * 12.5).toFixed(1)}%`;
+  });
+  return `linear-gradient(to right, ${stops.join(', ')})`;
+}
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -40,6 +53,8 @@ export function createView(): View {
   const explanation = byId('explanation');
   const heatmap = byId<HTMLCanvasElement>('heatmap');
   const explainCost = byId('explain-cost');
+  const explainMethod = byId('explain-method');
+  byId('legend-bar').style.background = legendGradient(COLORMAP);
   return {
     explainToggle: byId<HTMLInputElement>('explain'),
     showExplanation(image, e) {
@@ -57,14 +72,20 @@ export function createView(): View {
       source.getContext('2d')?.putImageData(pixels, 0, 0);
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(source, 0, 0, heatmap.width, heatmap.height);
-      drawHeatmapOnCanvas(ctx, e.attributions, { colormap: 'diverging' });
+      drawHeatmapOnCanvas(ctx, e.attributions, { colormap: COLORMAP });
+      const label = e.output.label ?? String(e.output.index);
       explanation.hidden = false;
-      explanation.dataset.explained = e.output.label ?? String(e.output.index);
-      explainCost.textContent = `${e.method} of "${e.output.label ?? e.output.index}": ${e.predictions} model evaluations, ${e.ms.toFixed(0)} ms`;
+      explanation.dataset.explained = label;
+      explanation.dataset.method = e.method;
+      heatmap.setAttribute('aria-label', `${e.method} heatmap of "${label}" over the drawing: red raised the score, blue lowered it`);
+      explainMethod.textContent =
+        e.method === 'occlusion' ? `occlusion: how covering each patch of the drawing moves the score of "${label}"` : `${e.method}: how each pixel moves the score of "${label}"`;
+      explainCost.textContent = `${e.method} of "${label}": ${e.predictions} model evaluations, ${e.ms.toFixed(0)} ms`;
     },
     clearExplanation() {
       explanation.hidden = true;
       delete explanation.dataset.explained;
+      delete explanation.dataset.method;
     },
     canvas: byId<HTMLCanvasElement>('pad'),
     clearButton: byId<HTMLButtonElement>('clear'),

@@ -134,6 +134,73 @@ describe('browser app in Chromium (no WebGPU adapter)', () => {
     await page.close();
   });
 
+  /** Boxes of the parts of the page, and whatever sticks out past the viewport's right edge. */
+  async function layoutOf(page: import('playwright-core').Page) {
+    return page.evaluate(() => {
+      const box = (sel: string) => {
+        const r = document.querySelector(sel)!.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height };
+      };
+      const width = document.documentElement.clientWidth;
+      const overflowing = [...document.querySelectorAll('main *')]
+        .filter((el) => {
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.right > width + 0.5;
+        })
+        .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className)}` : ''}`);
+      return { width, scrollWidth: document.documentElement.scrollWidth, pad: box('#pad'), result: box('.result'), explanation: box('#explanation'), served: box('.served'), overflowing };
+    });
+  }
+
+  async function explainSeven(page: import('playwright-core').Page): Promise<void> {
+    await page.goto(`${isolated.url}?device=wasm`);
+    expect(await waitForModel(page)).toBe('ready');
+    await drawDigit(page, SEVEN);
+    await waitForPrediction(page);
+    await page.check('#explain');
+    await page.waitForSelector('#explanation[data-explained]', { timeout: 30_000 });
+  }
+
+  it('keeps the results beside the drawing with Explain on, and the heatmap under them in the same column', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    await explainSeven(page);
+    const l = await layoutOf(page);
+    // Right column: the results at the top, level with the drawing, then the explanation under them.
+    expect(l.result.left).toBeGreaterThanOrEqual(l.pad.right);
+    expect(l.result.top).toBeLessThan(l.pad.top + 20);
+    expect(l.result.height).toBeGreaterThan(60);
+    expect(l.explanation.left).toBeGreaterThanOrEqual(l.pad.right);
+    expect(l.explanation.top).toBeGreaterThanOrEqual(l.result.bottom - 1);
+    expect(l.explanation.bottom).toBeLessThanOrEqual(l.served.top + 1);
+    expect(l.overflowing).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 390-pixel-wide phone screen with Explain on: nothing wider than the viewport', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    await explainSeven(page);
+    const l = await layoutOf(page);
+    expect(l.scrollWidth).toBe(390);
+    expect(l.overflowing).toEqual([]);
+    // One column: drawing, results, explanation, report.
+    expect(l.result.top).toBeGreaterThanOrEqual(l.pad.bottom);
+    expect(l.explanation.top).toBeGreaterThanOrEqual(l.result.bottom - 1);
+    await page.close();
+  });
+
+  it('labels the heatmap with the method the app runs and draws its legend from the same colour map', async () => {
+    const page = await browser.newPage();
+    await explainSeven(page);
+    expect(await page.getAttribute('#explanation', 'data-method')).toBe('occlusion');
+    expect(await page.getAttribute('#heatmap', 'aria-label')).toMatch(/^occlusion heatmap of "7"/);
+    expect(await page.textContent('#explain-method')).toMatch(/^occlusion: /);
+    const legend = await page.$eval('#legend-bar', (el) => ({ image: getComputedStyle(el).backgroundImage, width: el.getBoundingClientRect().width }));
+    expect(legend.image).toMatch(/^linear-gradient\(to right, rgb\(33, 102, 172\) 0%, .*rgb\(247, 247, 247\) 50%, .*rgb\(178, 24, 43\) 100%\)$/);
+    expect(legend.width).toBeGreaterThan(80);
+    expect(await page.$$eval('.legend-labels span', (spans) => spans.map((s) => s.textContent))).toEqual(['− lowers', '0', 'raises +']);
+    await page.close();
+  });
+
   it('renders a non-blank page (screenshot)', async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
     await page.goto(isolated.url);
