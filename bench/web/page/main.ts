@@ -9,10 +9,17 @@ import * as ort from 'onnxruntime-web/wasm';
 const digit = new Float32Array(784);
 for (let i = 0; i < 784; i++) digit[i] = ((i * 37) % 255) / 255;
 
-// probe() starts the engine (WebAssembly fetch and compile) while the model downloads.
-const runtime = onnxWeb({ device: 'wasm' });
-void runtime.probe();
-const model = await loadModel(new URL('models/mnist/1/', document.baseURI), { runtimes: [runtime] });
+// ?nocache turns Servable's Cache API off (onnxruntime-web's wasm and the model file), leaving the HTTP cache alone.
+const cache = !new URLSearchParams(location.search).has('nocache');
+// probe() starts the engine (WebAssembly streamed and compiled) while the model downloads.
+const runtime = onnxWeb({ device: 'wasm', cache });
+let engineReadyMs = 0;
+const probed = runtime.probe().then((a) => {
+  engineReadyMs = performance.now();
+  return a;
+});
+const model = await loadModel(new URL('models/mnist/1/', document.baseURI), { runtimes: [runtime], cache });
+const availability = await probed;
 const predictor = createPredictor(model);
 const t0 = performance.now();
 const first = await predictor.predict(digit, { output: 'classification' });
@@ -60,6 +67,8 @@ Object.assign(window, {
     firstPredictionMs: firstDone,
     firstPredictMs: firstDone - t0,
     loadMs: model.report.loadMs,
+    engineReadyMs,
+    engine: availability.available ? availability.detail : availability.reason,
     label: Array.isArray(first) ? '' : first.label,
     runtime: `${model.report.runtime} on ${model.report.device}`,
     isolated: crossOriginIsolated,

@@ -61,8 +61,11 @@ async function load(choice: RuntimeChoice): Promise<void> {
   await previous?.dispose();
   try {
     const plan = await planFor(choice, device);
-    // Start the preferred engine (WebAssembly fetch and compile) while the model downloads.
-    void plan.runtimes[0]?.probe();
+    // Start the engines in order while the model downloads (WebAssembly streamed and compiled, a
+    // GPU adapter opened), up to the first that can start: WebGPU's absence costs no download.
+    void (async () => {
+      for (const runtime of plan.runtimes) if ((await runtime.probe()).available) break;
+    })();
     const model = await loadModel(new URL(plan.modelFolder, document.baseURI), { runtimes: plan.runtimes });
     predictor = createPredictor(model);
     view.showReport(model.report);

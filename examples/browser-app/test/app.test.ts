@@ -201,6 +201,42 @@ describe('browser app in Chromium (no WebGPU adapter)', () => {
     await page.close();
   });
 
+  it('keeps onnxruntime-web\'s WebAssembly and the model in the Cache API: a returning visitor downloads neither', async () => {
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    await first.goto(`${isolated.url}?device=wasm`);
+    expect(await waitForModel(first)).toBe('ready');
+    // The wasm is stored once the engine has started, off the path of the first prediction.
+    const stored = () =>
+      first.evaluate(async () => {
+        const size = async (name: string) => {
+          const cache = await caches.open(name);
+          const [key] = await cache.keys();
+          return key ? ((await (await cache.match(key))?.arrayBuffer())?.byteLength ?? 0) : 0;
+        };
+        return { wasm: await size('servable-runtime-web'), model: await size('servable-models') };
+      });
+    const until = Date.now() + 60_000;
+    let sizes = await stored();
+    while ((sizes.wasm < 1_000_000 || sizes.model < 1000) && Date.now() < until) {
+      await first.waitForTimeout(200);
+      sizes = await stored();
+    }
+    expect(sizes.wasm).toBeGreaterThan(1_000_000);
+    await first.close();
+    // The server sends no-store: only the Cache API can spare these downloads.
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(`${isolated.url}?device=wasm`);
+    expect(await waitForModel(page)).toBe('ready');
+    await drawDigit(page, SEVEN);
+    expect((await waitForPrediction(page)).labels[0]).toBe('7');
+    expect(requested.filter((p) => /\.(wasm|onnx)$/.test(p))).toEqual([]);
+    expect(requested).toContain('/models/mnist/1/servable.json');
+    await context.close();
+  });
+
   it('renders a non-blank page (screenshot)', async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
     await page.goto(isolated.url);

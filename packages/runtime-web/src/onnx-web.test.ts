@@ -26,6 +26,7 @@ describe('onnxWeb options', () => {
     expect(() => onnxWeb({ threads: 1.5 })).toThrowError(/threads/);
     expect(() => onnxWeb({ proxy: 'yes' as never })).toThrowError(/option "proxy"/);
     expect(() => onnxWeb({ wasmPaths: {} })).toThrowError(/option "wasmPaths"/);
+    expect(() => onnxWeb({ cache: 'no' as never })).toThrowError(/option "cache": expected true or false/);
     try {
       onnxWeb({ device: 'gpu' as never });
     } catch (e) {

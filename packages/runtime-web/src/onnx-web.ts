@@ -19,6 +19,7 @@ import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-web';
 import type { OnnxWebOptions } from './options.js';
 import { sessionSignature } from './session-signature.js';
 import { fromOrtTensor, toOrtTensor } from './tensor-conversion.js';
+import { fillWasmCache, forgetCachedWasm, useCachedWasm, wasmFileUrl, type WasmCacheOutcome } from './wasm-cache.js';
 import { probeWebGpu, type GpuAdapterLike } from './webgpu-probe.js';
 
 type Session = InferenceSession;
@@ -34,6 +35,7 @@ function checkOptions(options: OnnxWebOptions): void {
   if (options.device !== undefined && !DEVICES.includes(options.device)) throw invalidOption('device', '"webgpu" or "wasm"', options.device);
   if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) throw invalidOption('threads', 'a whole number ≥ 1', options.threads);
   if (options.proxy !== undefined && typeof options.proxy !== 'boolean') throw invalidOption('proxy', 'true or false', options.proxy);
+  if (options.cache !== undefined && typeof options.cache !== 'boolean') throw invalidOption('cache', 'true or false', options.cache);
   const paths = options.wasmPaths;
   if (paths !== undefined && typeof paths !== 'string' && (typeof paths !== 'object' || paths === null || (paths.wasm === undefined && paths.mjs === undefined))) {
     throw invalidOption('wasmPaths', 'a URL prefix ending in "/" or { wasm, mjs } URLs', paths);
@@ -62,6 +64,16 @@ function engineFailure(device: 'webgpu' | 'wasm', e: unknown, env: OrtEnvironmen
     return `WebGPU: expected onnxruntime-web to create a session on the adapter, got a failed session: ${message}`;
   }
   return `onnxruntime-web: expected its WebAssembly files at ${describeWasmPaths(env.wasmPaths)}, got an error starting the engine (${message}) — serve ort-wasm-simd-threaded*.mjs/.wasm there (the Vite plugin @servable/runtime-web/vite does) or pass wasmPaths`;
+}
+
+/** The wasm cache is consulted once per onnxruntime-web build, before its engine first starts. */
+const cacheSteps = new WeakMap<Ort, Promise<WasmCacheOutcome>>();
+
+function describeCache(outcome: WasmCacheOutcome | undefined): string {
+  if (!outcome) return '';
+  if (outcome.kind === 'hit') return `, WebAssembly from the Cache API (${(outcome.bytes / 1e6).toFixed(1)} MB, no download)`;
+  if (outcome.kind === 'miss') return ', WebAssembly streamed from the network (kept in the Cache API for the next visit)';
+  return '';
 }
 
 /** Runs one task at a time: onnxruntime-web sessions do not take overlapping `run` calls. */
@@ -120,7 +132,8 @@ class OnnxWebModel implements LoadedModel {
  * engine for real (WebAssembly fetched and compiled, a one-node model run on the device), so call
  * `runtime.probe()` early to overlap that with the model's download. `device: 'webgpu'` asks the
  * page for a WebGPU adapter first and is unavailable, with the reason, when there is none or its
- * session cannot be created; put a `wasm` runtime after it to fall back. WebAssembly threads
+ * session cannot be created; put a `wasm` runtime after it to fall back. The WebAssembly file is
+ * kept in the Cache API and later visits start from it (`cache: false` opts out). WebAssembly threads
  * are used only on cross-origin isolated pages; elsewhere the report carries a warning that
  * says why they are off. The WebAssembly files come from the app itself (`wasmPaths`), never a CDN.
  *
@@ -161,13 +174,29 @@ export function onnxWeb(options: OnnxWebOptions = {}): Runtime {
     }
     const warnings = [...plan.warnings, ...applyEnvironment(ort, plan.env)];
     environment = plan.env;
+    let cached: WasmCacheOutcome | undefined;
+    let firstStart = false;
+    if (build !== 'node' && options.cache !== false) {
+      let step = cacheSteps.get(ort);
+      if (!step) {
+        firstStart = true;
+        step = useCachedWasm(ort, wasmFileUrl(build, environment.wasmPaths));
+        cacheSteps.set(ort, step);
+      }
+      cached = await step;
+    }
     try {
       await startEngine(ort, device);
     } catch (e) {
+      // A cached binary the engine cannot start from is dropped: the next visit downloads it again.
+      if (firstStart && cached?.kind === 'hit' && build !== 'node') await forgetCachedWasm(ort, wasmFileUrl(build, environment.wasmPaths));
       return { available: false, reason: engineFailure(device, e, plan.env) };
     }
+    // Off the path of the first prediction: the HTTP cache usually answers this fetch.
+    if (firstStart && cached?.kind === 'miss') setTimeout(() => void fillWasmCache(ort, cached.url), 0);
     const threads = ort.env.wasm.numThreads;
     if (threads !== undefined) detail += `, ${threads} thread(s)`;
+    detail += describeCache(cached);
     return { available: true, detail, warnings };
   };
 

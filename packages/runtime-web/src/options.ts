@@ -32,6 +32,15 @@ export interface OnnxWebOptions {
    * `env.wasm.proxy`). Browser only, `wasm` device only; ignored with a warning elsewhere.
    */
   readonly proxy?: boolean;
+  /**
+   * Keep onnxruntime-web's WebAssembly file in the Cache API (cache `servable-runtime-web`, keyed
+   * by its URL and the onnxruntime-web version) and start the engine from it on later visits,
+   * without the network and whatever cache headers the server sends. The first visit streams and
+   * compiles the file from its URL while the model downloads, and stores it after the engine has
+   * started. Default `true` where the Cache API exists (secure origins in browsers); `false` opts
+   * out, leaving the browser's HTTP cache alone in charge. Ignored in Node.
+   */
+  readonly cache?: boolean;
   /** Extra session options passed to onnxruntime-web as they are (graph optimization level…). */
   readonly sessionOptions?: Readonly<Record<string, unknown>>;
 }

@@ -3,6 +3,7 @@ import { validateRun } from '../pipeline/validate-feeds.js';
 import type { TensorMap } from '../tensor/tensor.js';
 import type { ModelFormat, ModelManifest } from './manifest.js';
 import type { ModelReport, RuntimeAttempt } from './report.js';
+import type { ModelCacheStorage } from './model-cache.js';
 import { resolveModelSource, type ModelDecryptor, type ModelSource } from './source.js';
 import type { Availability, LoadedModel, RunOptions, Runtime } from './runtime.js';
 import type { ModelSignature } from './signature.js';
@@ -24,6 +25,14 @@ export interface LoadModelOptions {
   readonly signal?: AbortSignal;
   /** Memory budget in bytes for the model's files, checked from their sizes before anything is read (`MODEL_TOO_LARGE`). */
   readonly maxBytes?: number;
+  /**
+   * Keep model files loaded from URLs in the Cache API between visits (only files with a
+   * manifest `sha256`, keyed by URL and hash). Default `true` where the Cache API exists
+   * (browsers); `false` opts out.
+   */
+  readonly cache?: boolean;
+  /** The Cache API to keep model files in, instead of `globalThis.caches` (a service worker's, a test's). */
+  readonly cacheStorage?: ModelCacheStorage;
 }
 
 /**
@@ -62,6 +71,7 @@ function probeOnce(runtime: Runtime): Promise<Availability> {
   }
   return p;
 }
+
 
 function reasonOf(e: unknown): { reason: string; code?: string } {
   if (ServableError.isInstance(e)) return { reason: e.message, code: e.code };

@@ -3,6 +3,7 @@ import { nodeFiles, type NodeFiles } from '../io/node-files.js';
 import { verifySha256 } from '../protection/sha256.js';
 import { checkModelSize, formatBytes } from './model-budget.js';
 import { MANIFEST_FILE, isSafeRelativePath, parseManifest, type ModelFormat, type ModelManifest } from './manifest.js';
+import { defaultModelCacheStorage, readCachedModelFile, writeCachedModelFile, type ModelCacheStorage } from './model-cache.js';
 import type { ResolvedModelSource } from './runtime.js';
 
 /**
@@ -46,6 +47,16 @@ export interface ResolveOptions {
    * Checked from file sizes before anything is read; a model over it fails with `MODEL_TOO_LARGE`.
    */
   readonly maxBytes?: number;
+  /**
+   * Keep model files loaded from `http(s)` URLs in the Cache API (cache `servable-models`) and
+   * read them from there on later visits. Only files whose manifest gives a `sha256` are kept,
+   * keyed by URL and hash, and a cached file is used only while it still matches the hash, so a
+   * new version at the same URL is always fetched. Default `true` where the Cache API exists
+   * (browsers on secure origins; Node has none); `false` opts out.
+   */
+  readonly cache?: boolean;
+  /** The Cache API to use instead of `globalThis.caches` (tests, service workers). */
+  readonly cacheStorage?: ModelCacheStorage;
 }
 
 /** The largest ONNX file protobuf can parse from memory (2 GiB − 1); bigger models keep weights as external data. */
@@ -221,12 +232,17 @@ async function fromUrl(url: URL, options: ResolveOptions): Promise<ResolvedWithD
     return fetchBytes(target, options.signal);
   };
   // ONNX is fetched here so integrity is checked once; tfjs model.json is read by the runtime.
-  const initial = format === 'onnx' ? { bytes: await fetchBytes(main, options.signal), url: main.href } : { url: main.href };
+  const sha256 = manifest?.sha256 && options.verifyIntegrity !== false ? manifest.sha256 : undefined;
+  const storage = options.cache !== false && sha256 ? (options.cacheStorage ?? defaultModelCacheStorage()) : undefined;
+  const cached = storage && format === 'onnx' ? await readCachedModelFile(storage, main, sha256!) : undefined;
+  const initial = format === 'onnx' ? { bytes: cached ?? (await fetchBytes(main, options.signal)), url: main.href } : { url: main.href };
   if (initial.bytes) {
     checkBudget(initial.bytes.length, options, `model URL ${main.origin}${main.pathname}`);
     checkProtobufLimit(initial.bytes.length, format, `model URL ${main.origin}${main.pathname}`);
   }
   const source = await finish(manifest, initial, readSibling, () => fetchBytes(main, options.signal), format, options);
+  // Stored once its hash was checked, without holding up the load.
+  if (storage && !cached && initial.bytes) void writeCachedModelFile(storage, main, sha256!, initial.bytes);
   return { source, description: manifest ? `${manifest.name}@${manifest.version}` : describeUrl(main) };
 }
 
