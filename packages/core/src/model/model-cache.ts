@@ -3,10 +3,16 @@ import { sha256Hex } from '../protection/sha256.js';
 /** Name of the Cache API cache that keeps model files between visits. */
 export const MODEL_CACHE_NAME = 'servable-models';
 
+/** A stored response, as far as the model cache reads it. */
+export interface CachedModelResponse {
+  /** The stored body. */
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
 /** One named cache of {@link ModelCacheStorage} (a `Cache` in browsers). */
 export interface ModelCache {
   /** The stored response for a key, or `undefined`. */
-  match(request: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | undefined>;
+  match(request: string): Promise<CachedModelResponse | undefined>;
   /** Stores a response under a key. */
   put(request: string, response: Response): Promise<void>;
   /** Removes a key; resolves whether it was there. */
