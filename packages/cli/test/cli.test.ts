@@ -40,7 +40,7 @@ describe('servable (the built bin)', () => {
     expect(unknown.stderr).toContain('command "serv": expected one of serve, predict');
     const flag = await runCli(['inspect', 'x.onnx', '--jsn']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/flag --jsn: expected one of --json, --runtime, --batch, --seconds, got an unknown flag/);
+    expect(flag.stderr).toMatch(/flag --jsn: expected one of --json, --runtime, --batch, --seconds, --shape, got an unknown flag/);
     const missing = await runCli(['predict', 'model.onnx']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('expected <model> <input>, got no <input>');
