@@ -133,7 +133,7 @@ try {
     console.log(`  cold engine: ${firsts[0].engine}`);
     console.log(`  warm engine: ${warm.map((f) => f.engine.replace(/^.*?, (WebAssembly[^]*)$/, '$1')).join(' | ')}`);
     // Requests before the first answer (the page fetches the model again afterwards, for the raw session).
-    const fetched = (f, name) => f.resources.some((r) => r.name === name && r.start < f.firstPredictionMs);
+    const fetched = (f, name) => f.resources.some((r) => r.name === name && r.start + 1 < f.firstPredictionMs);
     console.log(`  warm visits that requested the wasm / the model before the first answer: ${warm.filter((f) => fetched(f, 'ort-wasm-simd-threaded.wasm')).length}/${warm.length}, ${warm.filter((f) => fetched(f, 'model.onnx')).length}/${warm.length}${process.argv.includes('--no-preload') ? '' : ' (the wasm request is the <link rel=preload> of the page; --no-preload drops it)'}`);
     if (process.argv.includes('--verbose')) for (const f of [...firsts, ...warm]) console.log(JSON.stringify({ dcl: f.domContentLoaded, engineReadyMs: Math.round(f.engineReadyMs), resources: f.resources }));
     console.log(`  cold: of which loadModel ${firsts.map((f) => f.loadMs.toFixed(0)).join('/')} ms, first predict ${firsts.map((f) => f.firstPredictMs.toFixed(1)).join('/')} ms`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type UserConfig } from 'vite';
 import { describe, expect, it } from 'vitest';
-import { CROSS_ORIGIN_ISOLATION_HEADERS, onnxruntimeWebFiles, servableOnnxWeb } from './vite.js';
+import { conditionalWasmPreload, CROSS_ORIGIN_ISOLATION_HEADERS, onnxruntimeWebFiles, servableOnnxWeb } from './vite.js';
 
 function configOf(base: string | undefined, options = {}): UserConfig {
   const plugin = servableOnnxWeb(options);
@@ -36,10 +36,11 @@ describe('servableOnnxWeb (Vite plugin)', () => {
       return (plugin.transformIndexHtml as () => { tag: string; attrs: Record<string, string> }[])();
     };
     expect(tags()).toEqual([]);
-    expect(tags({ preload: ['wasm'] }).map((t) => t.attrs)).toEqual([
-      { rel: 'modulepreload', href: '/app/ort/ort-wasm-simd-threaded.mjs' },
-      { rel: 'preload', href: '/app/ort/ort-wasm-simd-threaded.wasm', as: 'fetch', type: 'application/wasm', crossorigin: 'anonymous' },
-    ]);
+    const [module, wasm, ...rest] = tags({ preload: ['wasm'] }) as { tag: string; attrs?: Record<string, string>; children?: string }[];
+    expect(rest).toEqual([]);
+    expect(module).toMatchObject({ tag: 'link', attrs: { rel: 'modulepreload', href: '/app/ort/ort-wasm-simd-threaded.mjs' } });
+    expect(wasm).toMatchObject({ tag: 'script' });
+    expect(wasm!.children).toBe(conditionalWasmPreload('/app/ort/ort-wasm-simd-threaded.wasm'));
     expect(() => servableOnnxWeb({ devices: ['wasm'], preload: ['webgpu'] })).toThrowError(/option "preload": expected devices among \["wasm"\], got "webgpu"/);
   });
 
@@ -71,5 +72,20 @@ describe('servableOnnxWeb (Vite plugin)', () => {
       await server.close();
       await rm(root, { recursive: true, force: true });
     }
+  });
+
+  it('preloads the wasm unless the Cache API holds it already, and whenever there is no Cache API', async () => {
+    const run = async (caches: unknown): Promise<Record<string, string>[]> => {
+      const added: Record<string, string>[] = [];
+      const document = { createElement: () => ({}) as Record<string, string>, head: { appendChild: (l: Record<string, string>) => added.push(l) } };
+      new Function('document', 'caches', 'location', conditionalWasmPreload('/ort/ort-wasm-simd-threaded.wasm'))(document, caches, { href: 'https://app.example/page' });
+      await new Promise((r) => setTimeout(r, 0));
+      return added;
+    };
+    const holding = (urls: string[]) => ({ open: async () => ({ keys: async () => urls.map((url) => ({ url })) }) });
+    expect(await run(holding(['https://app.example/ort/ort-wasm-simd-threaded.wasm?servable-ort=1.30.0']))).toEqual([]);
+    expect(await run(holding([]))).toEqual([{ rel: 'preload', href: '/ort/ort-wasm-simd-threaded.wasm', as: 'fetch', type: 'application/wasm', crossOrigin: 'anonymous' }]);
+    expect(await run(undefined)).toHaveLength(1);
+    expect(await run({ open: async () => Promise.reject(new Error('SecurityError')) })).toHaveLength(1);
   });
 });

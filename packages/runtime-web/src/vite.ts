@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Plugin } from 'vite';
 import { DEFAULT_WASM_FOLDER } from './default-wasm-paths.js';
 import { ORT_BUILD_FILES } from './load-ort.js';
+import { WASM_CACHE_NAME } from './wasm-cache.js';
 
 /** Options of {@link servableOnnxWeb}. */
 export interface ServableOnnxWebPluginOptions {
@@ -26,9 +27,12 @@ export interface ServableOnnxWebPluginOptions {
    */
   readonly crossOriginIsolation?: boolean;
   /**
-   * Devices whose files the page starts downloading at once (`<link rel="preload">` and
-   * `modulepreload` in index.html), before any script asks for them. Preload the device the page
-   * tries first; a preloaded file the page never uses is wasted bandwidth. Default none.
+   * Devices whose files the page starts downloading at once (`modulepreload` of the `.mjs` and a
+   * `<link rel="preload">` of the `.wasm` in index.html), before any script asks for them. The
+   * `.wasm` preload is added by a small inline script only when the Cache API does not already
+   * hold the file (`onnxWeb()` keeps it there), so returning visitors download nothing twice.
+   * Preload the device the page tries first; a preloaded file the page never uses is wasted
+   * bandwidth. Default none.
    */
   readonly preload?: readonly ('wasm' | 'webgpu')[];
 }
@@ -40,6 +44,21 @@ export const CROSS_ORIGIN_ISOLATION_HEADERS: Readonly<Record<string, string>> = 
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
+
+/**
+ * An inline script that preloads a `.wasm` file unless the Cache API already holds it: a
+ * returning visitor's engine starts from the cache `onnxWeb()` fills (see its `cache` option), so
+ * a preload would download the file for nothing. Without the Cache API it always preloads.
+ */
+export function conditionalWasmPreload(href: string): string {
+  return [
+    '(function(){',
+    `var href=${JSON.stringify(href)};`,
+    "function preload(){var l=document.createElement('link');l.rel='preload';l.href=href;l.as='fetch';l.type='application/wasm';l.crossOrigin='anonymous';document.head.appendChild(l);}",
+    `try{caches.open(${JSON.stringify(WASM_CACHE_NAME)}).then(function(c){return c.keys();}).then(function(keys){var url=new URL(href,location.href).href;if(!keys.some(function(k){return k.url.split('?')[0]===url;}))preload();},preload);}catch(e){preload();}`,
+    '})();',
+  ].join('');
+}
 
 /** The `dist` folder of the onnxruntime-web that `@servable/runtime-web` depends on. */
 export function onnxruntimeWebDist(): string {
@@ -131,13 +150,11 @@ export function servableOnnxWeb(options: ServableOnnxWebPluginOptions = {}): Plu
       });
     },
     transformIndexHtml() {
-      return onnxruntimeWebFiles(preload).map((name) => ({
-        tag: 'link',
-        attrs: name.endsWith('.mjs')
-          ? { rel: 'modulepreload', href: `${base}${folder}${name}` }
-          : { rel: 'preload', href: `${base}${folder}${name}`, as: 'fetch', type: 'application/wasm', crossorigin: 'anonymous' },
-        injectTo: 'head' as const,
-      }));
+      return onnxruntimeWebFiles(preload).map((name) =>
+        name.endsWith('.mjs')
+          ? { tag: 'link', attrs: { rel: 'modulepreload', href: `${base}${folder}${name}` }, injectTo: 'head' as const }
+          : { tag: 'script', children: conditionalWasmPreload(`${base}${folder}${name}`), injectTo: 'head' as const },
+      );
     },
     generateBundle() {
       for (const name of files) {
