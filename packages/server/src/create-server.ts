@@ -22,6 +22,7 @@ import { registerSimpleRoutes } from './http/simple-routes.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { DEFAULT_MAX_JSON_DEPTH } from './protocol/json-depth.js';
 import { DEFAULT_MAX_ELEMENTS } from './protocol/tensor-codec.js';
+import { checkKeySource } from './repository/check-key-source.js';
 import type { ModelConfig } from './repository/model-config.js';
 import { ModelRegistry } from './repository/model-registry.js';
 import type { VersionPolicy } from './repository/version-policy.js';
@@ -149,7 +150,8 @@ function positive(value: number | undefined, name: string, fallback: number): nu
  * await server.listen();
  * handleShutdownSignals(server); // SIGTERM: readiness off, drain, unload, exit 0
  * ```
- * @throws ServableError `INVALID_ARGUMENT` for invalid options
+ * @throws ServableError `INVALID_ARGUMENT` for invalid options, and for a `decrypt` key file or
+ *   variable that holds no model key (a placeholder fails here, not when a model loads)
  */
 export async function createServer(options: ServerOptions): Promise<Server> {
   if (!options || typeof options !== 'object') {
@@ -157,6 +159,8 @@ export async function createServer(options: ServerOptions): Promise<Server> {
   }
   const bodyLimit = positive(options.bodyLimit, 'bodyLimit', 64 * MiB);
   const drainTimeoutMs = positive(options.drainTimeoutMs, 'drainTimeoutMs', 30_000);
+  await checkKeySource(options.decrypt, 'createServer decrypt');
+  for (const [name, config] of Object.entries(options.models ?? {})) await checkKeySource(config?.decrypt, `models.${name}.decrypt`);
   const metrics = new ServerMetrics();
   const { https, cors: corsOptions } = serverTlsAndCorsOptions({ tls: options.tls, cors: options.cors });
   const loggerOption = options.logger ?? false;
@@ -184,6 +188,13 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     logger: fastify.log,
     onBatch: (model, version, execution) => metrics.batch(model, version, execution),
     onReadiness: (model, version, ready) => metrics.readiness(model, version, ready),
+  });
+  metrics.observeLoad(function* () {
+    for (const model of registry.modelNames()) {
+      for (const v of registry.versions(model)) {
+        if (v.state === 'READY') yield { model, version: v.version, inFlight: v.active, queued: v.predictor?.batcher?.stats.queued ?? 0 };
+      }
+    }
   });
   let draining = false;
   let inFlight = 0;

@@ -15,7 +15,7 @@ export type { ServedVersion, VersionState } from './repository/served-version.js
 export { DEFAULT_RUNTIMES, resolveRuntimeSpec, type RuntimeModuleSpec, type RuntimeSpec } from './runtime/runtime-spec.js';
 export { loadModelInWorkers, type WorkerPoolOptions } from './worker/worker-pool-model.js';
 export { toWireError, type WireError } from './errors/status-mapping.js';
-export { ServerMetrics } from './metrics/server-metrics.js';
+export { ServerMetrics, type LoadSample } from './metrics/server-metrics.js';
 export type { OipDatatype } from './protocol/datatypes.js';
 export * from './auth/index.js';
 export { registerGenerateRoutes, defaultChatTemplate, type GenerateRoutesOptions, type ResolvedGenerator, type ChatMessage } from './generate/index.js';
