@@ -66,7 +66,17 @@ export const trainCommand: CommandSpec = {
     if (source === undefined) throw new ServableError('INVALID_ARGUMENT', 'training data: expected --data mnist|idx:<dir> or "data" in the spec, got neither');
     const data = loadDataset(source, spec.model.inputShape, { ...(limit !== undefined ? { limit } : {}), seed, baseDir: dirname(specPath) });
     io.stderr.write(`data: ${data.description}\n`);
-    const tfjsModule = (await import(/* @vite-ignore */ '@servable/runtime-tfjs' as string)) as { createTrainer?: CreateTrainer };
+    let tfjsModule: { createTrainer?: CreateTrainer };
+    try {
+      tfjsModule = (await import(/* @vite-ignore */ '@servable/runtime-tfjs' as string)) as { createTrainer?: CreateTrainer };
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException)?.code !== 'ERR_MODULE_NOT_FOUND') throw cause;
+      throw new ServableError(
+        'RUNTIME_UNAVAILABLE',
+        'train: expected @servable/runtime-tfjs (TensorFlow.js) to be installed, got none — install it beside servable; the serving image leaves it out (build it with --build-arg WITH_TFJS=true, or train outside it)',
+        { cause },
+      );
+    }
     if (typeof tfjsModule.createTrainer !== 'function') {
       throw new ServableError('RUNTIME_UNAVAILABLE', 'runtime @servable/runtime-tfjs: expected it to export createTrainer(), got none — update @servable/runtime-tfjs');
     }
