@@ -2,9 +2,11 @@
 // through their dependency links (pnpm's --prod install keeps the whole lockfile's production set).
 //   node deploy/image/prune-node-modules.mjs <root> <package dir>...
 import { existsSync, lstatSync, readdirSync, realpathSync, rmSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
-const [root, ...packages] = process.argv.slice(2);
+const [rootArg, ...packageArgs] = process.argv.slice(2);
+const root = realpathSync(resolve(rootArg));
+const packages = packageArgs.map((p) => resolve(p));
 const store = join(root, 'node_modules/.pnpm');
 const reached = new Set();
 
@@ -27,6 +29,10 @@ function visitLinks(modules) {
 }
 
 for (const p of packages) visitLinks(join(p, 'node_modules'));
+if (reached.size === 0) {
+  console.error(`prune-node-modules: the packages ${packageArgs.join(', ')} reach nothing in ${store} — refusing to empty it`);
+  process.exit(1);
+}
 let removed = 0;
 for (const entry of readdirSync(store)) {
   if (entry === 'node_modules' || entry.startsWith('.') || reached.has(entry) || !lstatSync(join(store, entry)).isDirectory()) continue;
