@@ -251,13 +251,22 @@ describe('deploy/kserve (rendered)', () => {
     expect(cuda.resources.limits['nvidia.com/gpu']).toBe('1');
   });
 
-  it('scales the InferenceService with a metric its autoscaler supports, on the claim the Kubernetes overlays fill', () => {
+  it('scales the InferenceService with a metric its autoscaler supports (HPA on CPU, or KEDA on requests in flight), on the claim the Kubernetes overlays fill', () => {
     const isvc = one(kserve, 'InferenceService');
     expect(isvc.metadata.annotations['serving.kserve.io/deploymentMode']).toBe('Standard');
     expect(isvc.metadata.annotations['serving.kserve.io/autoscalerClass']).toBe('hpa');
     // KServe's HPA class takes cpu or memory; concurrency and rps are Knative's.
     expect(['cpu', 'memory']).toContain(isvc.spec.predictor.scaleMetric);
     expect(isvc.spec.predictor.model.storageUri).toBe(`pvc://${one(cpu, 'PersistentVolumeClaim').metadata.name}/`);
+    const keda = one(readYamlDocuments(join(DEPLOY, 'kserve/inference-service-keda.yaml')), 'InferenceService');
+    expect(keda.metadata.annotations['serving.kserve.io/autoscalerClass']).toBe('keda');
+    expect(keda.spec.predictor.scaleMetric).toBeUndefined();
+    const external = (keda.spec.predictor.autoScaling.metrics as Doc[]).find((m) => m.type === 'External')!.external;
+    const metric = /^sum\((\w+)\{/.exec(external.metric.query)?.[1];
+    expect(routes.metricNames).toContain(metric);
+    expect(external.metric.query).toContain(`pod=~"${keda.metadata.name}-predictor-.*"`);
+    expect(external.target).toMatchObject({ type: 'Value' });
+    expect({ ...keda.spec.predictor, autoScaling: undefined, scaleMetric: undefined, scaleTarget: undefined }).toEqual({ ...isvc.spec.predictor, autoScaling: undefined, scaleMetric: undefined, scaleTarget: undefined });
   });
 
 });

@@ -13,7 +13,7 @@ const DEPLOY = fileURLToPath(new URL('./', import.meta.url));
 /** What `kubectl apply -k` receives for each folder a user applies. */
 const KUSTOMIZATIONS = ['kubernetes/base', 'kubernetes/overlays/cpu', 'kubernetes/overlays/gpu', 'kserve'];
 /** Manifests applied with `kubectl apply -f` (or shown as a shape), outside any kustomization. */
-const PLAIN = ['kubernetes/model-loader.yaml', 'kubernetes/secret.example.yaml'];
+const PLAIN = ['kubernetes/model-loader.yaml', 'kubernetes/secret.example.yaml', 'kserve/inference-service-keda.yaml'];
 /** YAML that is not a Kubernetes object: Helm values of the Prometheus adapter, kustomize components. */
 const NOT_OBJECTS = ['kubernetes/components/in-flight-autoscaling/prometheus-adapter-values.yaml'];
 
