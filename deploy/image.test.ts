@@ -118,8 +118,9 @@ describe.skipIf(skipReason !== undefined)('the serving image (podman)', () => {
     const base = ensureBaseImage();
     timings.push(`base image ${base.tag} ${base.how} (${seconds(Date.now() - started)})`);
     started = Date.now();
-    const ca = process.env.NODE_EXTRA_CA_CERTS;
-    const secret = ca && existsSync(ca) ? ['--secret', `id=extra-ca,src=${ca}`] : [];
+    // The CA bundle this machine trusts (a TLS-intercepting proxy's CA among them) goes in as the build secret.
+    const ca = [process.env.NODE_EXTRA_CA_CERTS, process.env.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt'].find((f) => f && existsSync(f));
+    const secret = ca ? ['--secret', `id=extra-ca,src=${ca}`] : [];
     mustPodman(
       ['build', '--format', 'docker', '--network', 'host', '--pull=never', '--ignorefile', join(ROOT, 'deploy/Dockerfile.dockerignore'), ...secret,
         '--build-arg', `BUILD_IMAGE=${base.tag}`, '--build-arg', `RUNTIME_IMAGE=${base.tag}`, '-f', join(ROOT, 'deploy/Dockerfile'), '-t', IMAGE, ROOT],
