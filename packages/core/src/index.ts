@@ -47,7 +47,8 @@ export { createDecryptor, type ModelKeySource } from './protection/create-decryp
 export { encryptModelFolder, type EncryptModelFolderOptions, type EncryptModelFolderResult } from './protection/encrypt-model-folder.js';
 export { coerceValues, flattenNested, type CoerceOptions } from './pipeline/coerce.js';
 export { isImageInput, preprocessImage, resizeBilinear, imageTarget, type ImageInput, type ImageTarget } from './pipeline/image.js';
-export { normalizeInput, type NormalizedInput, type PredictInput } from './pipeline/normalize.js';
+export { normalizeInput, type NormalizedInput } from './pipeline/normalize.js';
+export type { AnyTypedArray, InputRecord, InputScalar, InputValue, NestedValues, PredictInput } from './pipeline/predict-input.js';
 export { argmax, classify, softmax, topK, type ClassScore, type Classification } from './pipeline/postprocess.js';
 export { validateFeeds, validateRun, checkTensorAgainstSpec } from './pipeline/validate-feeds.js';
 export { createPredictor, type OutputMode, type Prediction, type PredictOptions, type Predictor, type PredictorOptions } from './predictor/create-predictor.js';

@@ -6,13 +6,10 @@ import { float16BitsToFloat32 } from '../tensor/float16.js';
 import { formatShape, isTensor, shapeSize, type Tensor, type TensorMap } from '../tensor/tensor.js';
 import { coerceValues, flattenNested, type CoerceOptions } from './coerce.js';
 import { isImageInput, preprocessImage, type ImageInput } from './image.js';
+import type { PredictInput } from './predict-input.js';
 import { checkTensorAgainstSpec } from './validate-feeds.js';
 
-/**
- * What `predict` accepts: nested arrays, a flat or typed array, a {@link Tensor}, an
- * {@link ImageInput} (or an array of them), or a record of those keyed by input name.
- */
-export type PredictInput = unknown;
+export type { PredictInput } from './predict-input.js';
 
 /** The result of normalization: feeds ready for `model.run`, and whether the caller gave one example. */
 export interface NormalizedInput {

@@ -46,6 +46,29 @@ describe('createPredictor', () => {
     expect(Array.from(many.sum!.data as Float32Array)).toEqual([6, 15]);
   });
 
+  it('answers an array for batch: true and one answer for batch: false, whatever the input shape', async () => {
+    const { predictor } = await predictorFor({ manifest });
+    const asBatch = await predictor.predict([0, 5, 1], { output: 'classification', batch: true });
+    expect(Array.isArray(asBatch)).toBe(true);
+    expect(asBatch.map((c) => c.label)).toEqual(['b']);
+    const one = await predictor.predict([[0, 5, 1]], { output: 'classification', batch: false });
+    expect(Array.isArray(one)).toBe(false);
+    expect(one.label).toBe('b');
+    const tensors = (await predictor.predict([0, 5, 1], { output: 'tensors', batch: true })) as TensorMap;
+    expect(tensors.logits!.shape).toEqual([1, 3]);
+    const unbatched = (await predictor.predict([[0, 5, 1]], { output: 'tensors', batch: false })) as TensorMap;
+    expect(unbatched.logits!.shape).toEqual([3]);
+  });
+
+  it('refuses a batch of several examples under batch: false, and a batch option that is not a boolean', async () => {
+    const { predictor } = await predictorFor({ manifest });
+    const e = await predictor.predict([[0, 5, 1], [1, 0, 0]], { output: 'classification', batch: false }).catch((x: unknown) => x);
+    expect(ServableError.isInstance(e) && e.code).toBe('SHAPE_MISMATCH');
+    expect((e as Error).message).toContain('got a batch of 2');
+    const bad = await predictor.predict([0, 5, 1], { batch: 'yes' as unknown as boolean }).catch((x: unknown) => x);
+    expect(ServableError.isInstance(bad) && bad.code).toBe('INVALID_ARGUMENT');
+  });
+
   it('keeps only the outputs asked for', async () => {
     const { predictor } = await predictorFor();
     const out = await predictor.predict([1, 2, 3], { output: 'tensors', outputs: ['sum'] });
