@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createPredictor, loadModel, type Classification } from '@servable/core';
 import { onnxNode } from '@servable/runtime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, MODELS, runCli } from './helpers/built-cli.js';
+import { ensureBuilt, MODELS, ROOT, runCli } from './helpers/built-cli.js';
 import { encodePng } from './helpers/png-encoder.js';
 
 let dir: string;
@@ -77,6 +77,23 @@ describe('servable predict', () => {
     expect(text.stdout.trim().split('\n')).toHaveLength(4);
   });
 
+  it('reads a real digit as a PNG and as a JPEG alike, through a trained model', async () => {
+    const trained = join(dir, 'trained', '1');
+    mkdirSync(trained, { recursive: true });
+    copyFileSync(join(ROOT, 'examples/browser-app/model/mnist-mlp.onnx'), join(trained, 'model.onnx'));
+    const labels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+    const preprocessing = { image: { grayscale: true, resize: { width: 28, height: 28 }, scale: 1 / 255, layout: 'NHW' } };
+    writeFileSync(join(trained, 'servable.json'), JSON.stringify({ schemaVersion: 1, name: 'mnist', version: '1', format: 'onnx', file: 'model.onnx', labels, preprocessing }));
+    const fromPng = await runCli(['predict', trained, join(ROOT, 'docs/images/seven.png'), '--json']);
+    const fromJpeg = await runCli(['predict', trained, join(ROOT, 'fixtures/images/seven.jpg'), '--json']);
+    expect(fromJpeg.code, fromJpeg.stderr).toBe(0);
+    const [png] = JSON.parse(fromPng.stdout).classifications as Classification[];
+    const [jpeg] = JSON.parse(fromJpeg.stdout).classifications as Classification[];
+    expect(png!.label).toBe('7');
+    expect(jpeg!.label).toBe('7');
+    expect(jpeg!.score).toBeCloseTo(png!.score, 1);
+  });
+
   it('exits 2 for input the model cannot take and 3 for a model that cannot load', async () => {
     const input = join(dir, 'wrong.json');
     writeFileSync(input, JSON.stringify([[1, 2, 3]]));
@@ -86,7 +103,7 @@ describe('servable predict', () => {
     writeFileSync(join(dir, 'bad.json'), '{ not json');
     const json = await runCli(['predict', join(MODELS, 'mlp.onnx'), join(dir, 'bad.json')]);
     expect(json.code).toBe(2);
-    expect(json.stderr).toContain('input file "bad.json": expected JSON');
+    expect(json.stderr).toContain(`input file "${join(dir, 'bad.json')}": expected JSON`);
     const broken = await runCli(['predict', join(MODELS, 'broken/truncated.onnx'), input]);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain('MODEL_LOAD_FAILED');

@@ -99,4 +99,5 @@ export { renderAttributionHeatmap, type HeatmapOptions, type RgbaImage } from '.
 export { drawHeatmapOnCanvas, type CanvasHeatmapOptions, type CanvasPixels, type HeatmapCanvasContext } from './image/canvas-heatmap.js';
 export { attributionBarChartSvg, type BarChartOptions } from './image/bar-chart-svg.js';
 export { encodePng, encodePngSync, type PixelImage, type PngOptions } from './image/png-encoder.js';
+export { decodeImage, type DecodedImage, type DecodeImageOptions, type ImageFormat, type ImageSource } from './image/decode-image.js';
 export { COLORMAPS, colormapColor, type Colormap } from './image/colormap.js';

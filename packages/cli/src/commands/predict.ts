@@ -11,6 +11,7 @@ import {
   isImageInput,
   type Classification,
   type ExplainMethod,
+  type PredictInput,
   type Predictor,
   type TensorMap,
 } from '@servable/core';
@@ -35,15 +36,15 @@ function printClassifications(list: readonly Classification[]): string {
 /** `servable predict <model> <input>`: one prediction from a file, printed as top-k classes or tensors. */
 export const predictCommand: CommandSpec = {
   name: 'predict',
-  summary: 'Run a model on a JSON or PNG input and print the top-k classes or the output tensors',
+  summary: 'Run a model on a JSON, PNG or JPEG input and print the top-k classes or the output tensors',
   description:
     'Loads the model (with the runtimes of --runtime, or the default for its format), reads the input and predicts through the\n' +
-    "same pipeline as the server: a PNG is decoded and goes through the manifest's preprocessing; JSON may be nested arrays\n" +
+    "same pipeline as the server: a PNG or JPEG is decoded and goes through the manifest's preprocessing; JSON may be nested arrays\n" +
     '(one example or a batch), a record keyed by input name, or tensors written as {"dtype", "shape", "data"}.\n' +
     'Prints the top-k classes when --top-k is given or the manifest has labels or postprocessing, the tensors otherwise.',
   positionals: [
     { name: 'model', description: 'a model folder or a .onnx / model.json file' },
-    { name: 'input', description: 'input.json or image.png' },
+    { name: 'input', description: 'input.json, image.png or image.jpg' },
   ],
   options: {
     'top-k': { type: 'string', short: 'k', valueName: 'N', description: 'print the N best classes' },
@@ -58,7 +59,7 @@ export const predictCommand: CommandSpec = {
     const [modelPath, inputPath] = args.positionals as [string, string];
     const topK = integerOption('predict', args, 'top-k', { min: 1, max: 100000 });
     const runtimeList = stringOption(args, 'runtime');
-    const input = readInputFile(resolve(io.cwd, inputPath));
+    const input = await readInputFile(resolve(io.cwd, inputPath), inputPath);
     const keyFile = stringOption(args, 'key-file');
     const decrypt = keyFile ? createDecryptor({ file: resolve(io.cwd, keyFile) }) : undefined;
     const model = await openModel(modelPath, runtimeList ? parseRuntimeList(runtimeList) : undefined, io.cwd, decrypt);
@@ -88,7 +89,7 @@ export const predictCommand: CommandSpec = {
 /** Explains the prediction and writes the picture beside the input file; prints where and what it cost. */
 async function writeExplanation(
   predictor: Predictor,
-  input: unknown,
+  input: PredictInput,
   method: string,
   inputFile: string,
   cwd: string,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { ServableError } from '../errors/servable-error.js';
 import type { ModelManifest } from '../model/manifest.js';
 import type { ModelSignature, TensorSpec } from '../model/signature.js';
@@ -249,5 +250,33 @@ describe('validateFeeds', () => {
   it('checks that a string input holds strings', () => {
     const s: ModelSignature = { inputs: [{ name: 't', dtype: 'string', shape: [1] }], outputs: [] };
     expectError(() => validateFeeds(s, { t: { dtype: 'string', shape: [1], data: [3] as never } }), 'DTYPE_MISMATCH', 'input "t"', 'strings');
+  });
+});
+
+describe('normalizeInput: encoded images and file names', () => {
+  const png = new Uint8Array(readFileSync(new URL('../../../../fixtures/images/gray.png', import.meta.url)));
+  const jpeg = new Uint8Array(readFileSync(new URL('../../../../fixtures/images/seven.jpg', import.meta.url)));
+
+  it('a path reaching a numeric input says to decode it first', () => {
+    const e = expectError(() => normalizeInput('seven.png', mnist), 'INVALID_INPUT');
+    expect(e.message).toBe('input "pixels": expected [batch, 28, 28] (float32), got the string "seven.png" — decode it first with await decodeImage("seven.png") and pass the image');
+    expectError(() => normalizeInput({ pixels: 'https://example.com/seven.jpg?x=1' as unknown as number[] }, mnist), 'INVALID_INPUT', 'decodeImage("https://example.com/seven.jpg?x=1")');
+    expectError(() => normalizeInput(['a.png', 'b.png'], tabular), 'INVALID_INPUT', 'input "features"[0]', 'decode it first with await decodeImage("a.png")');
+    expectError(() => normalizeInput(['1', '2', '3', '4'], tabular), 'INVALID_INPUT', 'pass numbers, not text (Number("1"))');
+  });
+
+  it('PNG or JPEG file bytes, a Blob or a URL say to decode them first', () => {
+    const e = expectError(() => normalizeInput(png, mnist), 'INVALID_INPUT');
+    expect(e.message).toBe('input "pixels": expected [batch, 28, 28] (float32), got PNG file bytes, an encoded image — decode it first with await decodeImage(bytes) and pass the image');
+    expectError(() => normalizeInput(jpeg, mnist), 'INVALID_INPUT', 'got JPEG file bytes', 'decodeImage(bytes)');
+    expectError(() => normalizeInput(jpeg.buffer, mnist), 'INVALID_INPUT', 'got JPEG file bytes');
+    expectError(() => normalizeInput(new Blob([png]), mnist), 'INVALID_INPUT', 'got a Blob, an encoded image — decode it first with await decodeImage(blob)');
+    expectError(() => normalizeInput(new URL('https://example.com/seven.png'), mnist), 'INVALID_INPUT', 'decodeImage(url)');
+  });
+
+  it('raw bytes that happen to start like a JPEG still go in when they fit', () => {
+    const spec = one({ name: 'x', dtype: 'uint8', shape: ['batch', 4] });
+    const r = normalizeInput(new Uint8Array([0xff, 0xd8, 0xff, 7]), spec);
+    expect(Array.from(r.feeds.x!.data as Uint8Array)).toEqual([0xff, 0xd8, 0xff, 7]);
   });
 });

@@ -6,6 +6,7 @@ import { float16BitsToFloat32 } from '../tensor/float16.js';
 import { formatShape, isTensor, shapeSize, type Tensor, type TensorMap } from '../tensor/tensor.js';
 import { coerceValues, flattenNested, type CoerceOptions } from './coerce.js';
 import { isImageInput, preprocessImage, type ImageInput } from './image.js';
+import { describeEncodedImage, stringIntoNumbersFix } from './encoded-input.js';
 import type { PredictInput } from './predict-input.js';
 import { checkTensorAgainstSpec } from './validate-feeds.js';
 
@@ -70,6 +71,37 @@ function convertTensor(t: Tensor, spec: TensorSpec, options: CoerceOptions): Ten
 
 /** Normalizes one value for one input. Returns the tensor with its batch axis and whether one was added. */
 function normalizeValue(value: unknown, spec: TensorSpec, manifest: ModelManifest | undefined, options: CoerceOptions): { tensor: Tensor; single: boolean } {
+  const subject = subjectOf(spec);
+  if (typeof value === 'string' && spec.dtype !== 'string') {
+    throw new ServableError('INVALID_INPUT', describeMismatch(subject, formatSpec(spec), `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)}`, stringIntoNumbersFix(value)), {
+      details: { subject: spec.name, expected: formatSpec(spec), received: 'a string' },
+    });
+  }
+  const encoded = describeEncodedImage(value);
+  if (encoded !== undefined && !(value instanceof Uint8Array)) throw encodedImageError(spec, encoded);
+  if (encoded !== undefined) {
+    // Bytes that start like a PNG or JPEG may still be raw pixels that fit; only a failure says otherwise.
+    try {
+      return normalizePlainValue(value, spec, manifest, options);
+    } catch (cause) {
+      throw encodedImageError(spec, encoded, cause);
+    }
+  }
+  if (value instanceof ArrayBuffer || (typeof Blob !== 'undefined' && value instanceof Blob)) {
+    throw new ServableError('INVALID_INPUT', describeMismatch(subject, formatSpec(spec), value instanceof ArrayBuffer ? 'an ArrayBuffer' : 'a Blob', `wrap the values in the typed array of the dtype (new ${spec.dtype === 'float32' ? 'Float32Array' : 'Uint8Array'}(buffer))`));
+  }
+  return normalizePlainValue(value, spec, manifest, options);
+}
+
+function encodedImageError(spec: TensorSpec, what: string, cause?: unknown): ServableError {
+  const argument = what === 'a Blob' ? 'blob' : what === 'a URL' ? 'url' : 'bytes';
+  return new ServableError('INVALID_INPUT', describeMismatch(subjectOf(spec), formatSpec(spec), `${what}, an encoded image`, `decode it first with await decodeImage(${argument}) and pass the image`), {
+    details: { subject: spec.name, expected: formatSpec(spec), received: what },
+    ...(cause ? { cause } : {}),
+  });
+}
+
+function normalizePlainValue(value: unknown, spec: TensorSpec, manifest: ModelManifest | undefined, options: CoerceOptions): { tensor: Tensor; single: boolean } {
   const subject = subjectOf(spec);
   const rank = spec.shape.length;
   const steps = manifest?.preprocessing?.image;
