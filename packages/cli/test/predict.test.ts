@@ -104,6 +104,9 @@ describe('servable predict', () => {
     const json = await runCli(['predict', join(MODELS, 'mlp.onnx'), join(dir, 'bad.json')]);
     expect(json.code).toBe(2);
     expect(json.stderr).toContain(`input file "${join(dir, 'bad.json')}": expected JSON`);
+    const missing = await runCli(['predict', 'models/mnist/1', input], { cwd: dir });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('model path "models/mnist/1": expected a model folder or a .onnx / model.json file, got a path that does not exist');
     const broken = await runCli(['predict', join(MODELS, 'broken/truncated.onnx'), input]);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain('MODEL_LOAD_FAILED');
