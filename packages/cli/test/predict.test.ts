@@ -94,6 +94,15 @@ describe('servable predict', () => {
     expect(jpeg!.score).toBeCloseTo(png!.score, 1);
   });
 
+  it('warns when an image goes into a float model without preprocessing, and not when the manifest scales it', async () => {
+    const bare = await runCli(['predict', join(MODELS, 'mlp.onnx'), join(ROOT, 'fixtures/images/seven.jpg')]);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stderr).toContain('warning (preprocessing.image): input "pixels": an 8-bit image went into this float32 input as raw 0–255 values, because the model has no preprocessing.image');
+    expect(bare.stderr.match(/warning \(preprocessing\.image\)/g)).toHaveLength(1);
+    const scaled = await runCli(['predict', folder, png]);
+    expect(scaled.stderr).not.toContain('warning');
+  });
+
   it('exits 2 for input the model cannot take and 3 for a model that cannot load', async () => {
     const input = join(dir, 'wrong.json');
     writeFileSync(input, JSON.stringify([[1, 2, 3]]));

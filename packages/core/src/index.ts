@@ -37,7 +37,7 @@ export {
 export { ONNX_PROTOBUF_LIMIT_BYTES, resolveModelSource, type ModelDecryptor, type ModelPackage, type ModelSource, type ResolveOptions, type ResolvedWithDescription } from './model/source.js';
 export { loadModel, type LoadModelOptions, type Model } from './model/load-model.js';
 export { MODEL_CACHE_NAME, type CachedModelResponse, type ModelCache, type ModelCacheStorage } from './model/model-cache.js';
-export { formatReport, type ModelReport, type RuntimeAttempt } from './model/report.js';
+export { addReportWarning, formatReport, type ModelReport, type RuntimeAttempt } from './model/report.js';
 export { sha256Hex, verifySha256 } from './protection/sha256.js';
 export { generateModelKey, exportModelKey, parseModelKey, modelKeyId, MODEL_KEY_BYTES, type ExportedModelKey } from './protection/model-key.js';
 export { encryptModel, MODEL_IV_BYTES, MODEL_TAG_BYTES, type EncryptModelOptions, type EncryptedModel } from './protection/encrypt-model.js';

@@ -77,6 +77,7 @@ export const predictCommand: CommandSpec = {
         for (const [name, t] of Object.entries(result as TensorMap)) io.stdout.write(formatTensorLine(name, t) + '\n');
       }
       io.stderr.write(`served by ${model.report.runtime} on ${model.report.device}\n`);
+      for (const w of model.report.warnings) io.stderr.write(`warning${w.setting ? ` (${w.setting})` : ''}: ${w.message}\n`);
       const method = stringOption(args, 'explain');
       if (method !== undefined) await writeExplanation(predictor, input, method, resolve(io.cwd, inputPath), io.cwd, io);
     } finally {

@@ -280,3 +280,30 @@ describe('normalizeInput: encoded images and file names', () => {
     expect(Array.from(r.feeds.x!.data as Uint8Array)).toEqual([0xff, 0xd8, 0xff, 7]);
   });
 });
+
+describe('normalizeInput: an 8-bit image into a float input without scaling', () => {
+  const image = { data: new Uint8Array(28 * 28).fill(255), width: 28, height: 28, channels: 1 as const };
+  const manifest = (image: Record<string, unknown> | undefined): ModelManifest => ({ schemaVersion: 1, name: 'm', version: '1', format: 'onnx', file: 'model.onnx', ...(image ? { preprocessing: { image } } : {}) });
+
+  it('warns once per input when neither scale nor mean/std is declared, and the values go in raw', () => {
+    const r = normalizeInput(image, mnist);
+    expect((r.feeds.pixels!.data as Float32Array)[0]).toBe(255);
+    expect(r.warnings).toEqual([
+      {
+        type: 'degraded',
+        setting: 'preprocessing.image',
+        message:
+          'input "pixels": an 8-bit image went into this float32 input as raw 0–255 values, because the model has no preprocessing.image — if the model was trained on pixels in [0, 1], add "preprocessing": { "image": { "scale": 0.00392156862745098 } } to servable.json (or pass { manifest } to loadModel), or pass floats already scaled',
+      },
+    ]);
+    expect(normalizeInput([image, image], mnist, manifest({ resize: { width: 28, height: 28 } })).warnings[0]!.message).toContain('because preprocessing.image has no scale or mean/std');
+  });
+
+  it('stays quiet when the manifest scales or normalizes, for float pixels and for integer inputs', () => {
+    expect(normalizeInput(image, mnist, manifest({ scale: 1 / 255 })).warnings).toEqual([]);
+    expect(normalizeInput(image, mnist, manifest({ mean: [0.5], std: [0.5] })).warnings).toEqual([]);
+    expect(normalizeInput({ ...image, data: new Float32Array(784) }, mnist).warnings).toEqual([]);
+    expect(normalizeInput(image, one({ name: 'pixels', dtype: 'uint8', shape: ['batch', 28, 28] })).warnings).toEqual([]);
+    expect(normalizeInput(new Float32Array(784), mnist).warnings).toEqual([]);
+  });
+});

@@ -69,6 +69,18 @@ describe('createPredictor', () => {
     expect(ServableError.isInstance(bad) && bad.code).toBe('INVALID_ARGUMENT');
   });
 
+  it('adds the raw-pixels warning to the model report once, however many predictions', async () => {
+    const runtime = createFakeRuntime({ signature: { inputs: [{ name: 'pixels', dtype: 'float32', shape: ['batch', 2, 2] }], outputs: [{ name: 'y', dtype: 'float32', shape: ['batch', 2, 2] }] } });
+    const model = await loadModel(BYTES, { runtimes: [runtime] });
+    const predictor = createPredictor(model);
+    const image = { data: Uint8Array.from([0, 64, 128, 255]), width: 2, height: 2, channels: 1 as const };
+    expect(model.report.warnings).toEqual([]);
+    for (let i = 0; i < 3; i++) await predictor.predict(image, { output: 'tensors' });
+    expect(model.report.warnings).toHaveLength(1);
+    expect(model.report.warnings[0]).toMatchObject({ type: 'degraded', setting: 'preprocessing.image' });
+    expect(model.report.warnings[0]!.message).toContain('went into this float32 input as raw 0–255 values');
+  });
+
   it('keeps only the outputs asked for', async () => {
     const { predictor } = await predictorFor();
     const out = await predictor.predict([1, 2, 3], { output: 'tensors', outputs: ['sum'] });

@@ -1,6 +1,7 @@
 import { Batcher, type BatcherOptions } from '../batching/batcher.js';
 import { ServableError, throwIfAborted } from '../errors/servable-error.js';
 import type { Model } from '../model/load-model.js';
+import { addReportWarning } from '../model/report.js';
 import type { Postprocessing } from '../model/manifest.js';
 import type { ModelSignature } from '../model/signature.js';
 import type { CoerceOptions } from '../pipeline/coerce.js';
@@ -140,7 +141,8 @@ export function createPredictor(model: Model, options: PredictorOptions = {}): P
     if (opts.batch !== undefined && typeof opts.batch !== 'boolean') {
       throw new ServableError('INVALID_ARGUMENT', `predict options.batch: expected true or false, got ${typeof opts.batch}`);
     }
-    const { feeds, single: oneExample, batchSize } = normalizeInput(input, model.signature, manifest, opts);
+    const { feeds, single: oneExample, batchSize, warnings } = normalizeInput(input, model.signature, manifest, opts);
+    for (const w of warnings) addReportWarning(model.report, w);
     if (opts.batch === false && !oneExample && batchSize !== 1) {
       throw new ServableError('SHAPE_MISMATCH', `input: expected one example (batch: false), got a batch of ${batchSize} — pass batch: true, or one example`, {
         details: { expected: 'one example', received: `a batch of ${batchSize}` },
