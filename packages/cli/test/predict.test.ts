@@ -1,9 +1,12 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, relative, resolve } from 'node:path';
 import { createPredictor, loadModel, type Classification } from '@servable/core';
 import { onnxNode } from '@servable/runtime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../src/cli/parse-command-line.js';
+import { explanationPicturePath, predictCommand } from '../src/commands/predict.js';
 import { ensureBuilt, MODELS, ROOT, runCli } from './helpers/built-cli.js';
 import { encodePng } from './helpers/png-encoder.js';
 
@@ -123,6 +126,33 @@ describe('servable predict', () => {
 });
 
 describe('servable predict --explain', () => {
+  it('writes the picture to --explain-out and leaves the file beside the input alone', async () => {
+    const beside = join(dir, 'digit.explain.png');
+    writeFileSync(beside, 'committed');
+    const out = join(dir, 'elsewhere', 'heat.png');
+    mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+    const r = await runCli(['predict', folder, png, '--explain', 'occlusion', '--explain-out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(beside, 'utf8')).toBe('committed');
+    expect([...readFileSync(out).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const alone = await runCli(['predict', folder, png, '--explain-out', out]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--explain-out: expected --explain METHOD with it, got none');
+  });
+
+  it("the README's --explain command writes outside the files the repository tracks", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.includes('bin.js predict') && l.includes('--explain'));
+    expect(line).toBeDefined();
+    const argv = line!.slice(line!.indexOf('bin.js predict') + 'bin.js predict'.length).trim().split(/\s+/);
+    const parsed = parseCommandLine(predictCommand, argv);
+    const [, input] = parsed.positionals as [string, string];
+    const out = parsed.values['explain-out'];
+    const picture = relative(ROOT, explanationPicturePath(resolve(ROOT, input), true, typeof out === 'string' ? resolve(ROOT, out) : undefined));
+    const tracked = spawnSync('git', ['ls-files', '--error-unmatch', picture], { cwd: ROOT });
+    expect(tracked.status, `${picture} is a tracked file`).not.toBe(0);
+  });
+
   it('writes a heatmap PNG beside an image input and says what the explanation cost', async () => {
     const r = await runCli(['predict', folder, png, '--explain', 'integrated-gradients']);
     expect(r.code, r.stderr).toBe(0);
