@@ -24,6 +24,13 @@ describe('documentation', () => {
     expect(broken).toEqual([]);
   });
 
+  it('every example has a README', () => {
+    const missing = readdirSync(join(root, 'examples'), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !existsSync(join(root, 'examples', d.name, 'README.md')))
+      .map((d) => d.name);
+    expect(missing).toEqual([]);
+  });
+
   it('the API reference and guides build with typedoc without a warning', () => {
     const out = mkdtempSync(join(tmpdir(), 'servable-docs-'));
     const run = spawnSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--out', out], { cwd: root, encoding: 'utf8', timeout: 240_000 });
