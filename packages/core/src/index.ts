@@ -51,7 +51,7 @@ export { normalizeInput, type NormalizedInput } from './pipeline/normalize.js';
 export type { AnyTypedArray, InputRecord, InputScalar, InputValue, NestedValues, PredictInput } from './pipeline/predict-input.js';
 export { argmax, classify, softmax, topK, type ClassScore, type Classification } from './pipeline/postprocess.js';
 export { validateFeeds, validateRun, checkTensorAgainstSpec } from './pipeline/validate-feeds.js';
-export { createPredictor, type OutputMode, type Prediction, type PredictOptions, type Predictor, type PredictorOptions } from './predictor/create-predictor.js';
+export { createPredictor, type ClassifyOptions, type OutputMode, type Prediction, type PredictOptions, type Predictor, type PredictorOptions } from './predictor/create-predictor.js';
 export { Batcher, type BatchRunFunction, type BatcherOptions, type BatcherStats, type BatchExecution, type BatchRunOptions } from './batching/batcher.js';
 export type * from './training/trainer.js';
 export {
