@@ -1,30 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { markdownFiles } from './markdown.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-function markdownFiles(): string[] {
-  const files = ['README.md'];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(join(root, dir))) {
-      if (name === 'node_modules' || name === 'dist' || name === 'api' || name.startsWith('.')) continue;
-      const rel = join(dir, name);
-      if (statSync(join(root, rel)).isDirectory()) walk(rel);
-      else if (name.endsWith('.md')) files.push(rel);
-    }
-  };
-  for (const dir of ['docs', 'packages', 'examples', 'deploy', 'bench', 'fixtures']) walk(dir);
-  return files;
-}
 
 describe('documentation', () => {
   it('every relative link in the markdown files points at a file or folder that exists', () => {
     const broken: string[] = [];
-    const files = markdownFiles();
+    const files = markdownFiles(root);
     expect(files.length).toBeGreaterThan(15);
     for (const file of files) {
       const text = readFileSync(join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
@@ -35,6 +22,13 @@ describe('documentation', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it('every example has a README', () => {
+    const missing = readdirSync(join(root, 'examples'), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !existsSync(join(root, 'examples', d.name, 'README.md')))
+      .map((d) => d.name);
+    expect(missing).toEqual([]);
   });
 
   it('the API reference and guides build with typedoc without a warning', () => {

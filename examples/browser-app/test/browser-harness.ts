@@ -20,6 +20,13 @@ export const REPO_DIR = join(APP_DIR, '..', '..');
 /** Chromium from Debian (`apt-get install chromium`), or `CHROMIUM_PATH`. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * Why the browser tests cannot run here (no Chromium), or undefined when they can. The reason
+ * is printed once per test file, and the files skip their browser tests with it.
+ */
+export const CHROMIUM_MISSING: string | undefined = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} — apt-get install chromium (or set CHROMIUM_PATH) to run them`;
+if (CHROMIUM_MISSING) console.warn(`browser tests skipped: ${CHROMIUM_MISSING}`);
+
 const BASE_ARGS = ['--no-sandbox', '--headless', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 /** Flags that give headless Chromium a WebGPU adapter on SwiftShader (CPU Vulkan). */
 export const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'];

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onnxruntimeWebDist, servableOnnxWeb } from '../../../packages/runtime-web/src/vite.js';
-import { APP_DIR, REPO_DIR, buildApp, drawDigit, ensureBuilt, heldOutDigit, launchChromium, serve, servedBy, waitForModel, waitForPrediction, watchPage, type Served } from './browser-harness.js';
+import { APP_DIR, CHROMIUM_MISSING, REPO_DIR, buildApp, drawDigit, ensureBuilt, heldOutDigit, launchChromium, serve, servedBy, waitForModel, waitForPrediction, watchPage, type Served } from './browser-harness.js';
 
 // One browser with a WebGPU adapter (SwiftShader) for the whole file: the app on WebGPU, the
 // conformance suite in the page on wasm and on webgpu, and the built package as ESM in a page.
@@ -117,7 +117,7 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describe('browser app in Chromium with a WebGPU adapter (SwiftShader)', () => {
+describe.skipIf(CHROMIUM_MISSING)('browser app in Chromium with a WebGPU adapter (SwiftShader)', () => {
   it('serves the model on webgpu and predicts 7 for a drawn "7"', async () => {
     const page = await browser.newPage();
     const seen = watchPage(page);
@@ -135,7 +135,7 @@ describe('browser app in Chromium with a WebGPU adapter (SwiftShader)', () => {
   });
 });
 
-describe('conformance suite in Chromium', () => {
+describe.skipIf(CHROMIUM_MISSING)('conformance suite in Chromium', () => {
   const names = conformanceNames();
   const results: Partial<Record<'wasm' | 'webgpu', Result[]>> = {};
   let page: Page;
@@ -160,7 +160,7 @@ describe('conformance suite in Chromium', () => {
   }
 });
 
-describe('bundle smoke test in the page', () => {
+describe.skipIf(CHROMIUM_MISSING)('bundle smoke test in the page', () => {
   it('imports the built @servable/runtime-web as ESM (import map, plain static hosting) and predicts', async () => {
     const page = await browser.newPage();
     const seen = watchPage(page);

@@ -1,7 +1,8 @@
 /**
  * `servable` — the command line of Servable: serve, predict, train, inspect, keygen, encrypt,
  * bench and doctor. The bin is `servable`; this module exposes the pieces other tools reuse:
- * the command table, the ONNX reader and FLOPs estimate, the PNG decoder, and `main`.
+ * the command table, the ONNX reader and FLOPs estimate, and `main` (images are decoded by
+ * `decodeImage` of `@servable/core`).
  *
  * @packageDocumentation
  */
@@ -14,5 +15,4 @@ export { readOnnxModel, onnxDataTypeName, ONNX_DATA_TYPES } from './inspect/onnx
 export type { OnnxModelInfo, OnnxGraph, OnnxNode, OnnxInitializer, OnnxValueInfo, OnnxOpset, OnnxDim, OnnxAttributeValue } from './inspect/onnx-reader.js';
 export { estimateFlops, type FlopsEstimate, type OperatorFlops } from './inspect/flops.js';
 export { summarizeOnnx, summarizeTfjs, type ModelSummary, type ParameterGroup, type SummaryTensor } from './inspect/model-summary.js';
-export { decodePng, type DecodedImage } from './image/png-decoder.js';
 export { parseRuntimeList, type RuntimeChoice } from './engines/runtime-chain.js';

@@ -1,10 +1,13 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, relative, resolve } from 'node:path';
 import { createPredictor, loadModel, type Classification } from '@servable/core';
 import { onnxNode } from '@servable/runtime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, MODELS, runCli } from './helpers/built-cli.js';
+import { parseCommandLine } from '../src/cli/parse-command-line.js';
+import { explanationPicturePath, predictCommand } from '../src/commands/predict.js';
+import { ensureBuilt, MODELS, ROOT, runCli } from './helpers/built-cli.js';
 import { encodePng } from './helpers/png-encoder.js';
 
 let dir: string;
@@ -77,6 +80,32 @@ describe('servable predict', () => {
     expect(text.stdout.trim().split('\n')).toHaveLength(4);
   });
 
+  it('reads a real digit as a PNG and as a JPEG alike, through a trained model', async () => {
+    const trained = join(dir, 'trained', '1');
+    mkdirSync(trained, { recursive: true });
+    copyFileSync(join(ROOT, 'examples/browser-app/model/mnist-mlp.onnx'), join(trained, 'model.onnx'));
+    const labels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+    const preprocessing = { image: { grayscale: true, resize: { width: 28, height: 28 }, scale: 1 / 255, layout: 'NHW' } };
+    writeFileSync(join(trained, 'servable.json'), JSON.stringify({ schemaVersion: 1, name: 'mnist', version: '1', format: 'onnx', file: 'model.onnx', labels, preprocessing }));
+    const fromPng = await runCli(['predict', trained, join(ROOT, 'docs/images/seven.png'), '--json']);
+    const fromJpeg = await runCli(['predict', trained, join(ROOT, 'fixtures/images/seven.jpg'), '--json']);
+    expect(fromJpeg.code, fromJpeg.stderr).toBe(0);
+    const [png] = JSON.parse(fromPng.stdout).classifications as Classification[];
+    const [jpeg] = JSON.parse(fromJpeg.stdout).classifications as Classification[];
+    expect(png!.label).toBe('7');
+    expect(jpeg!.label).toBe('7');
+    expect(jpeg!.score).toBeCloseTo(png!.score, 1);
+  });
+
+  it('warns when an image goes into a float model without preprocessing, and not when the manifest scales it', async () => {
+    const bare = await runCli(['predict', join(MODELS, 'mlp.onnx'), join(ROOT, 'fixtures/images/seven.jpg')]);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stderr).toContain('warning (preprocessing.image): input "pixels": an 8-bit image went into this float32 input as raw 0–255 values, because the model has no preprocessing.image');
+    expect(bare.stderr.match(/warning \(preprocessing\.image\)/g)).toHaveLength(1);
+    const scaled = await runCli(['predict', folder, png]);
+    expect(scaled.stderr).not.toContain('warning');
+  });
+
   it('exits 2 for input the model cannot take and 3 for a model that cannot load', async () => {
     const input = join(dir, 'wrong.json');
     writeFileSync(input, JSON.stringify([[1, 2, 3]]));
@@ -86,7 +115,10 @@ describe('servable predict', () => {
     writeFileSync(join(dir, 'bad.json'), '{ not json');
     const json = await runCli(['predict', join(MODELS, 'mlp.onnx'), join(dir, 'bad.json')]);
     expect(json.code).toBe(2);
-    expect(json.stderr).toContain('input file "bad.json": expected JSON');
+    expect(json.stderr).toContain(`input file "${join(dir, 'bad.json')}": expected JSON`);
+    const missing = await runCli(['predict', 'models/mnist/1', input], { cwd: dir });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('model path "models/mnist/1": expected a model folder or a .onnx / model.json file, got a path that does not exist');
     const broken = await runCli(['predict', join(MODELS, 'broken/truncated.onnx'), input]);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain('MODEL_LOAD_FAILED');
@@ -94,6 +126,33 @@ describe('servable predict', () => {
 });
 
 describe('servable predict --explain', () => {
+  it('writes the picture to --explain-out and leaves the file beside the input alone', async () => {
+    const beside = join(dir, 'digit.explain.png');
+    writeFileSync(beside, 'committed');
+    const out = join(dir, 'elsewhere', 'heat.png');
+    mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+    const r = await runCli(['predict', folder, png, '--explain', 'occlusion', '--explain-out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(beside, 'utf8')).toBe('committed');
+    expect([...readFileSync(out).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const alone = await runCli(['predict', folder, png, '--explain-out', out]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--explain-out: expected --explain METHOD with it, got none');
+  });
+
+  it("the README's --explain command writes outside the files the repository tracks", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.includes('bin.js predict') && l.includes('--explain'));
+    expect(line).toBeDefined();
+    const argv = line!.slice(line!.indexOf('bin.js predict') + 'bin.js predict'.length).trim().split(/\s+/);
+    const parsed = parseCommandLine(predictCommand, argv);
+    const [, input] = parsed.positionals as [string, string];
+    const out = parsed.values['explain-out'];
+    const picture = relative(ROOT, explanationPicturePath(resolve(ROOT, input), true, typeof out === 'string' ? resolve(ROOT, out) : undefined));
+    const tracked = spawnSync('git', ['ls-files', '--error-unmatch', picture], { cwd: ROOT });
+    expect(tracked.status, `${picture} is a tracked file`).not.toBe(0);
+  });
+
   it('writes a heatmap PNG beside an image input and says what the explanation cost', async () => {
     const r = await runCli(['predict', folder, png, '--explain', 'integrated-gradients']);
     expect(r.code, r.stderr).toBe(0);

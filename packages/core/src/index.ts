@@ -37,7 +37,7 @@ export {
 export { ONNX_PROTOBUF_LIMIT_BYTES, resolveModelSource, type ModelDecryptor, type ModelPackage, type ModelSource, type ResolveOptions, type ResolvedWithDescription } from './model/source.js';
 export { loadModel, type LoadModelOptions, type Model } from './model/load-model.js';
 export { MODEL_CACHE_NAME, type CachedModelResponse, type ModelCache, type ModelCacheStorage } from './model/model-cache.js';
-export { formatReport, type ModelReport, type RuntimeAttempt } from './model/report.js';
+export { addReportWarning, formatReport, type ModelReport, type RuntimeAttempt } from './model/report.js';
 export { sha256Hex, verifySha256 } from './protection/sha256.js';
 export { generateModelKey, exportModelKey, parseModelKey, modelKeyId, MODEL_KEY_BYTES, type ExportedModelKey } from './protection/model-key.js';
 export { encryptModel, MODEL_IV_BYTES, MODEL_TAG_BYTES, type EncryptModelOptions, type EncryptedModel } from './protection/encrypt-model.js';
@@ -47,10 +47,11 @@ export { createDecryptor, type ModelKeySource } from './protection/create-decryp
 export { encryptModelFolder, type EncryptModelFolderOptions, type EncryptModelFolderResult } from './protection/encrypt-model-folder.js';
 export { coerceValues, flattenNested, type CoerceOptions } from './pipeline/coerce.js';
 export { isImageInput, preprocessImage, resizeBilinear, imageTarget, type ImageInput, type ImageTarget } from './pipeline/image.js';
-export { normalizeInput, type NormalizedInput, type PredictInput } from './pipeline/normalize.js';
+export { normalizeInput, type NormalizedInput } from './pipeline/normalize.js';
+export type { AnyTypedArray, InputRecord, InputScalar, InputValue, NestedValues, PredictInput } from './pipeline/predict-input.js';
 export { argmax, classify, softmax, topK, type ClassScore, type Classification } from './pipeline/postprocess.js';
 export { validateFeeds, validateRun, checkTensorAgainstSpec } from './pipeline/validate-feeds.js';
-export { createPredictor, type OutputMode, type Prediction, type PredictOptions, type Predictor, type PredictorOptions } from './predictor/create-predictor.js';
+export { createPredictor, type ClassifyOptions, type OutputMode, type Prediction, type PredictOptions, type Predictor, type PredictorOptions } from './predictor/create-predictor.js';
 export { Batcher, type BatchRunFunction, type BatcherOptions, type BatcherStats, type BatchExecution, type BatchRunOptions } from './batching/batcher.js';
 export type * from './training/trainer.js';
 export {
@@ -98,4 +99,5 @@ export { renderAttributionHeatmap, type HeatmapOptions, type RgbaImage } from '.
 export { drawHeatmapOnCanvas, type CanvasHeatmapOptions, type CanvasPixels, type HeatmapCanvasContext } from './image/canvas-heatmap.js';
 export { attributionBarChartSvg, type BarChartOptions } from './image/bar-chart-svg.js';
 export { encodePng, encodePngSync, type PixelImage, type PngOptions } from './image/png-encoder.js';
+export { decodeImage, type DecodedImage, type DecodeImageOptions, type ImageFormat, type ImageSource } from './image/decode-image.js';
 export { COLORMAPS, colormapColor, type Colormap } from './image/colormap.js';

@@ -4,6 +4,9 @@ import {
   loadModel,
   ServableError,
   type Classification,
+  type ClassScore,
+  type InputValue,
+  type PredictInput,
   type ErrorCode,
   type LoadedModel,
   type Model,
@@ -28,11 +31,53 @@ describe('predictor overloads', () => {
     expectTypeOf(predictor.predict([1, 2], { output: 'auto', topK: 2 })).toEqualTypeOf<Promise<Prediction>>();
   });
 
+  it('answers one classification for one image and an array for a batch of images', () => {
+    const image = { data: new Uint8Array(784), width: 28, height: 28, channels: 1 as const };
+    expectTypeOf(predictor.predict(image, { output: 'classification' })).toEqualTypeOf<Promise<Classification>>();
+    expectTypeOf(predictor.predict([image, image], { output: 'classification' })).toEqualTypeOf<Promise<Classification[]>>();
+    expectTypeOf(predictor.predict(image)).toEqualTypeOf<Promise<Prediction<Classification>>>();
+    expectTypeOf(predictor.predict([image])).toEqualTypeOf<Promise<Prediction<Classification[]>>>();
+  });
+
+  it('lets batch pin the answer where the input type cannot say', () => {
+    expectTypeOf(predictor.predict([[1, 2]], { output: 'classification', batch: true })).toEqualTypeOf<Promise<Classification[]>>();
+    expectTypeOf(predictor.predict([1, 2], { output: 'classification', batch: false })).toEqualTypeOf<Promise<Classification>>();
+    expectTypeOf(predictor.predict(new Float32Array(4), { batch: false })).toEqualTypeOf<Promise<Prediction<Classification>>>();
+    expectTypeOf(predictor.predict({ a: [1], b: [2] }, { batch: true })).toEqualTypeOf<Promise<Prediction<Classification[]>>>();
+  });
+
+  it('destructures one classification without narrowing (the README program)', async () => {
+    const pixels = new Uint8Array(784);
+    const { label, score, top } = await predictor.predict({ data: pixels, width: 28, height: 28, channels: 1 }, { output: 'classification' });
+    expectTypeOf(label).toEqualTypeOf<string>();
+    expectTypeOf(score).toEqualTypeOf<number>();
+    expectTypeOf(top).toEqualTypeOf<readonly ClassScore[]>();
+  });
+
+  it('takes only what the pipeline accepts', () => {
+    const pixels = new Uint8Array(784);
+    // @ts-expect-error a misspelt image field is neither an image nor a record of input values
+    void predictor.predict({ data: pixels, widht: 28, height: 28 });
+    // @ts-expect-error an object is not an input value
+    void predictor.predict({ pixels: { rows: 28 } });
+    // @ts-expect-error a function is not input
+    void predictor.predict(() => 1);
+    expectTypeOf<InputValue>().toMatchTypeOf<PredictInput>();
+    expectTypeOf<Tensor>().toMatchTypeOf<PredictInput>();
+    expectTypeOf<Float32Array[]>().toMatchTypeOf<PredictInput>();
+    expectTypeOf<{ ids: BigInt64Array; mask: boolean[][] }>().toMatchTypeOf<PredictInput>();
+    expectTypeOf<string[]>().toMatchTypeOf<PredictInput>();
+  });
+
   it('rejects unknown output modes and options', () => {
     // @ts-expect-error not an output mode
     void predictor.predict([1], { output: 'json' });
     // @ts-expect-error topK is a number
     void predictor.predict([1], { topK: '3' });
+    // @ts-expect-error batch is a boolean
+    void predictor.predict([1], { batch: 'yes' });
+    // @ts-expect-error a misspelt option
+    void predictor.predict([1], { output: 'classification', topk: 3 });
   });
 
   it('is async-disposable and built from a Model', () => {

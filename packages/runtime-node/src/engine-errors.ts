@@ -1,6 +1,7 @@
 import { ServableError } from '@servable/core';
 import { sanitizeEngineMessage } from './engine-message.js';
 import { CUDA_INSTALL_HINT, WEBGPU_HINT } from './install-hints.js';
+import { loadFailureHint } from './load-failure-hints.js';
 import type { OnnxNodeDevice } from './onnx-node-options.js';
 
 const PROVIDER_LIBRARY_FAILURE = /failed to load (shared )?library|cannot open shared object|libonnxruntime_providers_|onnxruntime_providers_\w+\.dll|LoadLibrary|CUDA driver version|no CUDA-capable device|CUDA failure|cudaError|cuDNN|libcudart|libcublas/i;
@@ -23,7 +24,8 @@ function messageOf(error: unknown): string {
 /**
  * Turns a failure to create a session into a `ServableError`: `RUNTIME_UNAVAILABLE` when the
  * device's engine could not start (missing CUDA provider libraries, no WebGPU adapter), so that a
- * fallback chain moves on; `MODEL_LOAD_FAILED` for everything about the model itself.
+ * fallback chain moves on; `MODEL_LOAD_FAILED` for everything about the model itself, with a fix
+ * that fits what the engine said (`loadFailureHint`).
  * The engine's message is kept without host paths; the raw error is not attached as `cause`,
  * because its message names them.
  */
@@ -43,11 +45,10 @@ export function sessionCreateError(error: unknown, context: EngineFailureContext
       { details: { subject: 'webgpu', expected: 'a WebGPU adapter', received: engine, fix: WEBGPU_HINT } },
     );
   }
-  return new ServableError(
-    'MODEL_LOAD_FAILED',
-    `model ${context.subject}: expected an ONNX model onnxruntime can load, got an engine error: ${engine} — check that the file is a complete .onnx export and that its external data files sit beside it`,
-    { details: { subject: context.subject, expected: 'a loadable ONNX model', received: engine } },
-  );
+  const hint = loadFailureHint(engine, context.device);
+  return new ServableError('MODEL_LOAD_FAILED', `model ${context.subject}: expected an ONNX model onnxruntime can load, got an engine error: ${engine} — ${hint.fix}`, {
+    details: { subject: context.subject, expected: 'a loadable ONNX model', received: engine, fix: hint.fix, kind: hint.kind },
+  });
 }
 
 /** Turns an engine failure during a run into `INFERENCE_FAILED`, without host paths. */

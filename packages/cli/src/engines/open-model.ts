@@ -6,18 +6,20 @@ import { createRuntimes, defaultRuntimeChoices, type RuntimeChoice } from './run
 /**
  * The format of a model path without loading it: a folder's `servable.json`, `model.onnx` or
  * `model.json`, or a file's extension.
+ * @param path - the resolved path
+ * @param shown - the path as the user gave it, for messages
  * @throws ServableError `MODEL_NOT_FOUND` when the path does not exist
  */
-export function detectModelFormat(path: string): ModelFormat {
+export function detectModelFormat(path: string, shown = path): ModelFormat {
   if (!existsSync(path)) {
-    throw new ServableError('MODEL_NOT_FOUND', `model path "${path}": expected a model folder or a .onnx / model.json file, got a path that does not exist — check the path`);
+    throw new ServableError('MODEL_NOT_FOUND', `model path "${shown}": expected a model folder or a .onnx / model.json file, got a path that does not exist — check the path`);
   }
   if (statSync(path).isDirectory()) {
     const manifest = join(path, MANIFEST_FILE);
     if (existsSync(manifest)) return parseManifest(readFileSync(manifest, 'utf8')).format;
     if (existsSync(join(path, 'model.onnx'))) return 'onnx';
     if (existsSync(join(path, 'model.json'))) return detectJsonFormat(readFileSync(join(path, 'model.json'), 'utf8'));
-    throw new ServableError('MODEL_NOT_FOUND', `model folder "${path}": expected servable.json, model.onnx or model.json inside, got none of them`);
+    throw new ServableError('MODEL_NOT_FOUND', `model folder "${shown}": expected servable.json, model.onnx or model.json inside, got none of them`);
   }
   if (path.endsWith('.json')) return detectJsonFormat(readFileSync(path, 'utf8'));
   return 'onnx';
@@ -44,7 +46,7 @@ export function mainModelFile(path: string): string {
 /** Loads a model with the runtimes named (or the default chain for its format), decrypting it when given a decryptor. */
 export async function openModel(path: string, choices: readonly RuntimeChoice[] | undefined, cwd: string, decrypt?: ModelDecryptor): Promise<Model> {
   const full = resolve(cwd, path);
-  const format = detectModelFormat(full);
+  const format = detectModelFormat(full, path);
   const runtimes = await createRuntimes(choices ?? defaultRuntimeChoices(format));
   return loadModel(full, { runtimes, ...(decrypt ? { decrypt } : {}) });
 }

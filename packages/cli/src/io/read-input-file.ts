@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { createTensor, isDType, isTensor, ServableError, float32ToFloat16, type DType, type Tensor } from '@servable/core';
-import { decodePng } from '../image/png-decoder.js';
+import { createTensor, decodeImage, isDType, isTensor, ServableError, float32ToFloat16, type DType, type PredictInput, type Tensor } from '@servable/core';
 
 function jsonTensor(value: Record<string, unknown>, subject: string): Tensor {
   const dtype = value.dtype as DType;
@@ -37,31 +36,42 @@ function looksLikeJsonTensor(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Reads what `servable predict` takes: a PNG (decoded to an image the manifest's preprocessing
- * applies to) or JSON — nested arrays, a record keyed by input name, or tensors written as
- * `{ "dtype", "shape", "data" }`.
+ * Reads what `servable predict` takes: a PNG or JPEG (decoded to an image the manifest's
+ * preprocessing applies to) or JSON — nested arrays, a record keyed by input name, or tensors
+ * written as `{ "dtype", "shape", "data" }`.
+ * @param path - the file
+ * @param shown - the file as the user named it, for messages
  * @throws ServableError `INVALID_INPUT` naming the file and what is wrong with it
  */
-export function readInputFile(path: string): unknown {
-  const name = basename(path);
+export async function readInputFile(path: string, shown = basename(path)): Promise<PredictInput> {
+  const name = shown;
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (cause) {
-    throw new ServableError('INVALID_INPUT', `input file "${name}": expected a readable .json or .png file, got ${(cause as NodeJS.ErrnoException).code ?? 'an error'} — check the path`, { cause });
+    throw new ServableError('INVALID_INPUT', `input file "${name}": expected a readable .json, .png or .jpg file, got ${(cause as NodeJS.ErrnoException).code ?? 'an error'} — check the path`, { cause });
   }
-  if (bytes[0] === 0x89 && bytes[1] === 0x50) return decodePng(new Uint8Array(bytes), `input file "${name}"`);
+  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  if (isPng || isJpeg) {
+    try {
+      return await decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    } catch (cause) {
+      if (ServableError.isInstance(cause)) throw new ServableError(cause.code, cause.message.replace(/^image bytes/, `input file "${name}"`), { cause, details: cause.details });
+      throw cause;
+    }
+  }
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (cause) {
-    throw new ServableError('INVALID_INPUT', `input file "${name}": expected JSON (nested arrays, a record by input name, or {dtype, shape, data}) or a PNG, got text that does not parse (${(cause as Error).message})`, { cause });
+    throw new ServableError('INVALID_INPUT', `input file "${name}": expected JSON (nested arrays, a record by input name, or {dtype, shape, data}), a PNG or a JPEG, got text that does not parse (${(cause as Error).message})`, { cause });
   }
   if (looksLikeJsonTensor(value)) return jsonTensor(value, `input file "${name}"`);
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && !isTensor(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = looksLikeJsonTensor(v) ? jsonTensor(v, `input file "${name}" input "${k}"`) : v;
-    return out;
+    return out as PredictInput;
   }
-  return value;
+  return value as PredictInput;
 }

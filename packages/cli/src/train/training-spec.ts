@@ -15,7 +15,7 @@ import type { DatasetSource } from './training-dataset.js';
 export interface TrainingSpec {
   /** The model spec of `createTrainer` (`inputShape`, `layers`, `optimizer`, `loss`, `metrics`). */
   readonly model: { readonly inputShape: readonly number[]; readonly [key: string]: unknown };
-  /** `mnist`, `idx:<dir>` (relative to the spec file), or `{ x, y }` arrays; `--data` wins. */
+  /** `mnist`, `idx:<dir>`, `csv:<file>`, `images:<dir>` (paths relative to the spec file), `{ csv, label }`, `{ images }` or `{ x, y }` arrays; `--data` wins. */
   readonly data?: DatasetSource;
   readonly fit?: {
     readonly epochs?: number;
@@ -58,8 +58,14 @@ export function validateTrainingSpec(value: unknown): TrainingSpec {
   if (!Array.isArray(model.inputShape) || !model.inputShape.every((d) => Number.isInteger(d) && d > 0)) throw bad('model.inputShape', 'positive integers such as [28, 28]', model.inputShape);
   if (!Array.isArray(model.layers) || model.layers.length === 0) throw bad('model.layers', 'a non-empty array of layers', model.layers);
   const data = spec.data;
-  if (data !== undefined && typeof data !== 'string' && (typeof data !== 'object' || data === null || !('x' in data) || !('y' in data))) {
-    throw bad('data', '"mnist", "idx:<dir>" or { "x": [...], "y": [...] }', data);
+  const isObject = typeof data === 'object' && data !== null && !Array.isArray(data);
+  const validObject =
+    isObject &&
+    (('x' in data && 'y' in data) ||
+      (typeof (data as { csv?: unknown }).csv === 'string' && ['string', 'undefined'].includes(typeof (data as { label?: unknown }).label)) ||
+      typeof (data as { images?: unknown }).images === 'string');
+  if (data !== undefined && typeof data !== 'string' && !validObject) {
+    throw bad('data', '"mnist", "idx:<dir>", "csv:<file>", "images:<dir>", { "csv": "<file>", "label": "<column>" }, { "images": "<dir>" } or { "x": [...], "y": [...] }', data);
   }
   const fit = (spec.fit ?? {}) as Record<string, unknown>;
   for (const k of ['epochs', 'batchSize', 'limit'] as const) {

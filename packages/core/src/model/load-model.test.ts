@@ -129,6 +129,29 @@ describe('model sources', () => {
     expect((await rejection(loadModel(join(dir, 'empty'), { runtimes: [createFakeRuntime({ signature })] }))).code).toBe('MODEL_NOT_FOUND');
   });
 
+  it('says a runtime object was expected when a chain holds a name or the factory itself', async () => {
+    const name = await rejection(loadModel(join(dir, 'bare'), { runtimes: ['onnx-node' as never] }));
+    expect(name.code).toBe('INVALID_ARGUMENT');
+    expect(name.message).toBe(`loadModel options.runtimes[0]: expected a runtime object such as onnxNode(), got the string "onnx-node" — import { onnxNode } from '@servable/runtime-node' and pass onnxNode()`);
+    const cuda = await rejection(loadModel(join(dir, 'bare'), { runtimes: [createFakeRuntime({ signature }), 'onnx-node:cuda' as never] }));
+    expect(cuda.message).toContain(`loadModel options.runtimes[1]: expected a runtime object such as onnxNode({ device: 'cuda' }), got the string "onnx-node:cuda"`);
+    expect((await rejection(loadModel(join(dir, 'bare'), { runtimes: ['magic' as never] }))).message).toContain('got the string "magic" — pass a runtime such as onnxNode()');
+    function onnxNode() {
+      return createFakeRuntime({ signature });
+    }
+    expect((await rejection(loadModel(join(dir, 'bare'), { runtimes: [onnxNode as never] }))).message).toBe('loadModel options.runtimes[0]: expected a runtime object, got the function onnxNode — call it: onnxNode()');
+    expect((await rejection(loadModel(join(dir, 'bare'), { runtimes: [null as never] }))).message).toBe('loadModel options.runtimes[0]: expected a runtime object such as onnxNode(), got null');
+  });
+
+  it('shows a missing path as it was given, not cut to its last segment', async () => {
+    const relative = await rejection(loadModel('models/mnist/1', { runtimes: [createFakeRuntime({ signature })] }));
+    expect(relative.message).toBe('model path "models/mnist/1": expected a model file or folder, got a path that does not exist — check the path (relative to the working directory)');
+    const absolute = await rejection(loadModel(join(dir, 'nope', '1'), { runtimes: [createFakeRuntime({ signature })] }));
+    expect(absolute.message).toBe(`model path "${join(dir, 'nope', '1')}": expected a model file or folder, got a path that does not exist — check the path`);
+    const empty = await rejection(loadModel(join(dir, 'empty'), { runtimes: [createFakeRuntime({ signature })] }));
+    expect(empty.message).toBe(`model folder "${join(dir, 'empty')}": expected servable.json, model.onnx or model.json, got none of them`);
+  });
+
   it('loads bytes (Uint8Array and ArrayBuffer) with an optional manifest', async () => {
     const runtime = createFakeRuntime({ signature });
     const a = await loadModel(MODEL, { runtimes: [runtime] });

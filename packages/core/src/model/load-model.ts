@@ -72,6 +72,39 @@ function probeOnce(runtime: Runtime): Promise<Availability> {
   return p;
 }
 
+/** The factory call and package for runtime names people write as strings (`'onnx-node:cuda'`). */
+const RUNTIME_FACTORIES: Record<string, { factory: string; from: string }> = {
+  'onnx-node': { factory: 'onnxNode', from: '@servable/runtime-node' },
+  'onnx-web': { factory: 'onnxWeb', from: '@servable/runtime-web' },
+  tfjs: { factory: 'tfjs', from: '@servable/runtime-tfjs' },
+};
+
+/** Refuses chain entries that are not runtime objects at all (a name, the factory itself), saying what to pass instead. */
+function checkRuntimeEntries(runtimes: readonly unknown[]): void {
+  runtimes.forEach((runtime, i) => {
+    const subject = `loadModel options.runtimes[${i}]`;
+    if (typeof runtime === 'string') {
+      const [name, device] = runtime.split(':') as [string, string | undefined];
+      const known = RUNTIME_FACTORIES[name];
+      const call = known ? `${known.factory}(${device ? `{ device: '${device}' }` : ''})` : 'onnxNode()';
+      const fix = known ? `import { ${known.factory} } from '${known.from}' and pass ${call}` : `pass a runtime such as onnxNode() from @servable/runtime-node, onnxWeb() from @servable/runtime-web or tfjs() from @servable/runtime-tfjs`;
+      throw new ServableError('INVALID_ARGUMENT', `${subject}: expected a runtime object such as ${call}, got the string ${JSON.stringify(runtime)} — ${fix}`, {
+        details: { subject, expected: `a runtime object such as ${call}`, received: `the string ${JSON.stringify(runtime)}` },
+      });
+    }
+    if (typeof runtime === 'function') {
+      const name = (runtime as { name?: string }).name || 'the factory';
+      throw new ServableError('INVALID_ARGUMENT', `${subject}: expected a runtime object, got the function ${name} — call it: ${name}()`, {
+        details: { subject, expected: 'a runtime object', received: `the function ${name}` },
+      });
+    }
+    if (typeof runtime !== 'object' || runtime === null) {
+      throw new ServableError('INVALID_ARGUMENT', `${subject}: expected a runtime object such as onnxNode(), got ${runtime === null ? 'null' : typeof runtime}`, {
+        details: { subject, expected: 'a runtime object such as onnxNode()', received: runtime === null ? 'null' : typeof runtime },
+      });
+    }
+  });
+}
 
 function reasonOf(e: unknown): { reason: string; code?: string } {
   if (ServableError.isInstance(e)) return { reason: e.message, code: e.code };
@@ -150,6 +183,7 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions):
   if (!options || !Array.isArray(options.runtimes) || options.runtimes.length === 0) {
     throw new ServableError('INVALID_ARGUMENT', 'loadModel options.runtimes: expected a non-empty array of runtimes such as [onnxNode()], got none');
   }
+  checkRuntimeEntries(options.runtimes);
   throwIfAborted(options.signal, 'loadModel');
   const { source: resolved, description } = await resolveModelSource(source, options);
   const attempts: RuntimeAttempt[] = [];

@@ -61,7 +61,7 @@ export async function modelFolderBytes(folder: string): Promise<number> {
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (cause) {
-      throw new ServableError('MODEL_NOT_FOUND', `model folder "${path.basename(dir)}": expected a readable folder, got ${(cause as NodeJS.ErrnoException).code ?? 'an error'}`, { cause });
+      throw new ServableError('MODEL_NOT_FOUND', `model folder "${dir === folder ? folder : path.relative(folder, dir)}": expected a readable folder, got ${(cause as NodeJS.ErrnoException).code ?? 'an error'}`, { cause });
     }
     for (const entry of entries) {
       const full = path.join(dir, entry.name);

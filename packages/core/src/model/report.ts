@@ -33,7 +33,11 @@ export interface ModelReport {
   readonly device: string;
   /** Every runtime of the chain, in order. */
   readonly attempts: readonly RuntimeAttempt[];
-  /** Options or features the serving runtime could not honour. */
+  /**
+   * Options or features the serving runtime could not honour, and, added once each as they are
+   * noticed, inputs that `predict` took but that look mistaken (an 8-bit image into a float
+   * input without scaling).
+   */
   readonly warnings: readonly RuntimeWarning[];
   /** Whether the manifest's sha256 was checked. */
   readonly integrityChecked: boolean;
@@ -43,6 +47,17 @@ export interface ModelReport {
   readonly memoryBytes?: number;
   /** Total load time. */
   readonly loadMs: number;
+}
+
+/**
+ * Adds a warning noticed after loading (by the pipeline at predict time) to the report's
+ * `warnings`, once: a warning with the same setting and message is not added again.
+ */
+export function addReportWarning(report: ModelReport, warning: RuntimeWarning): void {
+  const list = report.warnings as RuntimeWarning[];
+  if (!Array.isArray(list) || !Object.isExtensible(list)) return;
+  if (list.some((w) => w.setting === warning.setting && w.message === warning.message)) return;
+  list.push(warning);
 }
 
 /** A few lines for people: `onnx-node (cpu) — onnx-node[cuda] unavailable: …`. */

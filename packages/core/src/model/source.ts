@@ -136,7 +136,10 @@ async function fromPath(p: string, options: ResolveOptions): Promise<ResolvedWit
   const files: NodeFiles = await nodeFiles();
   const full = files.resolve(p);
   if (!(await files.exists(full))) {
-    throw new ServableError('MODEL_NOT_FOUND', `model path: expected a model file or folder, got a path that does not exist ("${files.basename(full)}")`);
+    const relative = !/^([\\/]|[A-Za-z]:[\\/])/.test(p);
+    throw new ServableError('MODEL_NOT_FOUND', `model path "${p}": expected a model file or folder, got a path that does not exist — check the path${relative ? ' (relative to the working directory)' : ''}`, {
+      details: { subject: p, expected: 'a model file or folder', received: 'a path that does not exist' },
+    });
   }
   let dir: string;
   let mainPath: string;
@@ -158,7 +161,9 @@ async function fromPath(p: string, options: ResolveOptions): Promise<ResolvedWit
       mainPath = files.resolve(dir, 'model.json');
       format = await detectJsonFormat(await files.readText(mainPath));
     } else {
-      throw new ServableError('MODEL_NOT_FOUND', `model folder "${files.basename(dir)}": expected servable.json, model.onnx or model.json, got none of them`);
+      throw new ServableError('MODEL_NOT_FOUND', `model folder "${p}": expected servable.json, model.onnx or model.json, got none of them`, {
+        details: { subject: p, expected: 'servable.json, model.onnx or model.json', received: 'none of them' },
+      });
     }
   } else {
     mainPath = full;

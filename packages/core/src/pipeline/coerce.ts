@@ -2,6 +2,7 @@ import { ServableError, describeMismatch } from '../errors/servable-error.js';
 import { allocateData, integerRange, isBigIntDType, isFloatDType, type DType, type TensorDataMap } from '../tensor/dtype.js';
 import { float32ToFloat16Bits } from '../tensor/float16.js';
 import { formatShape } from '../tensor/tensor.js';
+import { stringIntoNumbersFix } from './encoded-input.js';
 
 /** The deepest nesting accepted in array input (a tensor of rank 32 is already absurd). */
 export const MAX_NESTING = 32;
@@ -157,7 +158,7 @@ export function coerceValues<D extends DType>(values: ArrayLike<unknown>, dtype:
       let v = values[i];
       if (typeof v === 'bigint') v = Number(v);
       if (typeof v === 'boolean') v = v ? 1 : 0;
-      if (typeof v !== 'number') fail(i, `a number (${dtype})`, v, 'pass numbers');
+      if (typeof v !== 'number') fail(i, `a number (${dtype})`, v, typeof v === 'string' ? stringIntoNumbersFix(v) : 'pass numbers');
       const x = v as number;
       if (!options.allowNonFinite && !Number.isFinite(x)) fail(i, 'a finite number', x, 'clean NaN/Infinity upstream or pass { allowNonFinite: true }');
       if (dtype === 'float32' && Number.isFinite(x) && Math.abs(x) > 3.4028234663852886e38) fail(i, 'a value within float32 range', x, 'rescale the input');
@@ -180,7 +181,7 @@ export function coerceValues<D extends DType>(values: ArrayLike<unknown>, dtype:
       if (big && !Number.isSafeInteger(v)) fail(i, 'a safe integer (or a bigint)', v, 'pass a bigint for values beyond 2^53');
       b = BigInt(v);
     } else if (typeof v === 'string' && big && /^-?\d+$/.test(v)) b = BigInt(v);
-    else b = fail(i, `an integer (${dtype})`, v, 'pass numbers');
+    else b = fail(i, `an integer (${dtype})`, v, typeof v === 'string' ? stringIntoNumbersFix(v) : 'pass numbers');
     if (b < range.min || b > range.max) fail(i, `a value in [${range.min}, ${range.max}] (${dtype})`, v, 'the value does not fit the dtype');
     (out as unknown as Record<number, number | bigint>)[i] = big ? b : Number(b);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { ServableError } from '../errors/servable-error.js';
 import type { ModelManifest } from '../model/manifest.js';
 import type { ModelSignature, TensorSpec } from '../model/signature.js';
@@ -249,5 +250,60 @@ describe('validateFeeds', () => {
   it('checks that a string input holds strings', () => {
     const s: ModelSignature = { inputs: [{ name: 't', dtype: 'string', shape: [1] }], outputs: [] };
     expectError(() => validateFeeds(s, { t: { dtype: 'string', shape: [1], data: [3] as never } }), 'DTYPE_MISMATCH', 'input "t"', 'strings');
+  });
+});
+
+describe('normalizeInput: encoded images and file names', () => {
+  const png = new Uint8Array(readFileSync(new URL('../../../../fixtures/images/gray.png', import.meta.url)));
+  const jpeg = new Uint8Array(readFileSync(new URL('../../../../fixtures/images/seven.jpg', import.meta.url)));
+
+  it('a path reaching a numeric input says to decode it first', () => {
+    const e = expectError(() => normalizeInput('seven.png', mnist), 'INVALID_INPUT');
+    expect(e.message).toBe('input "pixels": expected [batch, 28, 28] (float32), got the string "seven.png" — decode it first with await decodeImage("seven.png") and pass the image');
+    expectError(() => normalizeInput({ pixels: 'https://example.com/seven.jpg?x=1' as unknown as number[] }, mnist), 'INVALID_INPUT', 'decodeImage("https://example.com/seven.jpg?x=1")');
+    expectError(() => normalizeInput(['a.png', 'b.png'], tabular), 'INVALID_INPUT', 'input "features"[0]', 'decode it first with await decodeImage("a.png")');
+    expectError(() => normalizeInput(['1', '2', '3', '4'], tabular), 'INVALID_INPUT', 'pass numbers, not text (Number("1"))');
+  });
+
+  it('PNG or JPEG file bytes, a Blob or a URL say to decode them first', () => {
+    const e = expectError(() => normalizeInput(png, mnist), 'INVALID_INPUT');
+    expect(e.message).toBe('input "pixels": expected [batch, 28, 28] (float32), got PNG file bytes, an encoded image — decode it first with await decodeImage(bytes) and pass the image');
+    expectError(() => normalizeInput(jpeg, mnist), 'INVALID_INPUT', 'got JPEG file bytes', 'decodeImage(bytes)');
+    expectError(() => normalizeInput(jpeg.buffer, mnist), 'INVALID_INPUT', 'got JPEG file bytes');
+    expectError(() => normalizeInput(new Blob([png]), mnist), 'INVALID_INPUT', 'got a Blob, an encoded image — decode it first with await decodeImage(blob)');
+    expectError(() => normalizeInput(new URL('https://example.com/seven.png'), mnist), 'INVALID_INPUT', 'decodeImage(url)');
+  });
+
+  it('raw bytes that happen to start like a JPEG still go in when they fit', () => {
+    const spec = one({ name: 'x', dtype: 'uint8', shape: ['batch', 4] });
+    const r = normalizeInput(new Uint8Array([0xff, 0xd8, 0xff, 7]), spec);
+    expect(Array.from(r.feeds.x!.data as Uint8Array)).toEqual([0xff, 0xd8, 0xff, 7]);
+  });
+});
+
+describe('normalizeInput: an 8-bit image into a float input without scaling', () => {
+  const image = { data: new Uint8Array(28 * 28).fill(255), width: 28, height: 28, channels: 1 as const };
+  const manifest = (image: Record<string, unknown> | undefined): ModelManifest => ({ schemaVersion: 1, name: 'm', version: '1', format: 'onnx', file: 'model.onnx', ...(image ? { preprocessing: { image } } : {}) });
+
+  it('warns once per input when neither scale nor mean/std is declared, and the values go in raw', () => {
+    const r = normalizeInput(image, mnist);
+    expect((r.feeds.pixels!.data as Float32Array)[0]).toBe(255);
+    expect(r.warnings).toEqual([
+      {
+        type: 'degraded',
+        setting: 'preprocessing.image',
+        message:
+          'input "pixels": an 8-bit image went into this float32 input as raw 0–255 values, because the model has no preprocessing.image — if the model was trained on pixels in [0, 1], add "preprocessing": { "image": { "scale": 0.00392156862745098 } } to servable.json (or pass { manifest } to loadModel), or pass floats already scaled',
+      },
+    ]);
+    expect(normalizeInput([image, image], mnist, manifest({ resize: { width: 28, height: 28 } })).warnings[0]!.message).toContain('because preprocessing.image has no scale or mean/std');
+  });
+
+  it('stays quiet when the manifest scales or normalizes, for float pixels and for integer inputs', () => {
+    expect(normalizeInput(image, mnist, manifest({ scale: 1 / 255 })).warnings).toEqual([]);
+    expect(normalizeInput(image, mnist, manifest({ mean: [0.5], std: [0.5] })).warnings).toEqual([]);
+    expect(normalizeInput({ ...image, data: new Float32Array(784) }, mnist).warnings).toEqual([]);
+    expect(normalizeInput(image, one({ name: 'pixels', dtype: 'uint8', shape: ['batch', 28, 28] })).warnings).toEqual([]);
+    expect(normalizeInput(new Float32Array(784), mnist).warnings).toEqual([]);
   });
 });

@@ -1,18 +1,17 @@
 import { ServableError, describeMismatch } from '../errors/servable-error.js';
-import type { ModelManifest } from '../model/manifest.js';
+import type { ImagePreprocessing, ModelManifest } from '../model/manifest.js';
+import type { RuntimeWarning } from '../model/runtime.js';
 import { formatSpec, type ModelSignature, type TensorSpec } from '../model/signature.js';
 import { isFloatDType } from '../tensor/dtype.js';
 import { float16BitsToFloat32 } from '../tensor/float16.js';
 import { formatShape, isTensor, shapeSize, type Tensor, type TensorMap } from '../tensor/tensor.js';
 import { coerceValues, flattenNested, type CoerceOptions } from './coerce.js';
 import { isImageInput, preprocessImage, type ImageInput } from './image.js';
+import { describeEncodedImage, stringIntoNumbersFix } from './encoded-input.js';
+import type { PredictInput } from './predict-input.js';
 import { checkTensorAgainstSpec } from './validate-feeds.js';
 
-/**
- * What `predict` accepts: nested arrays, a flat or typed array, a {@link Tensor}, an
- * {@link ImageInput} (or an array of them), or a record of those keyed by input name.
- */
-export type PredictInput = unknown;
+export type { PredictInput } from './predict-input.js';
 
 /** The result of normalization: feeds ready for `model.run`, and whether the caller gave one example. */
 export interface NormalizedInput {
@@ -22,6 +21,22 @@ export interface NormalizedInput {
   readonly single: boolean;
   /** Number of examples in the batch. */
   readonly batchSize: number;
+  /** What the input went in as that is likely a mistake (an 8-bit image into a float input unscaled). */
+  readonly warnings: readonly RuntimeWarning[];
+}
+
+/**
+ * The warning for an 8-bit image that goes into a float input as raw 0–255 values because the
+ * manifest declares no scale or mean/std: models are mostly trained on [0, 1] or normalized pixels.
+ */
+function rawPixelsWarning(spec: TensorSpec, steps: ImagePreprocessing | undefined): RuntimeWarning {
+  return {
+    type: 'degraded',
+    setting: 'preprocessing.image',
+    message:
+      `input "${spec.name}": an 8-bit image went into this ${spec.dtype} input as raw 0–255 values, because ${steps ? 'preprocessing.image has no scale or mean/std' : 'the model has no preprocessing.image'} — ` +
+      `if the model was trained on pixels in [0, 1], add "preprocessing": { "image": { "scale": 0.00392156862745098 } } to servable.json (or pass { manifest } to loadModel), or pass floats already scaled`,
+  };
 }
 
 function subjectOf(spec: TensorSpec): string {
@@ -71,8 +86,39 @@ function convertTensor(t: Tensor, spec: TensorSpec, options: CoerceOptions): Ten
   return { dtype: spec.dtype, shape: t.shape, data: coerceValues(source, spec.dtype, subjectOf(spec), options) };
 }
 
-/** Normalizes one value for one input. Returns the tensor with its batch axis and whether one was added. */
-function normalizeValue(value: unknown, spec: TensorSpec, manifest: ModelManifest | undefined, options: CoerceOptions): { tensor: Tensor; single: boolean } {
+/** Normalizes one value for one input. Returns the tensor with its batch axis, whether one was added, and a warning when the value looks mistaken. */
+function normalizeValue(value: unknown, spec: TensorSpec, manifest: ModelManifest | undefined, options: CoerceOptions): { tensor: Tensor; single: boolean; warning?: RuntimeWarning } {
+  const subject = subjectOf(spec);
+  if (typeof value === 'string' && spec.dtype !== 'string') {
+    throw new ServableError('INVALID_INPUT', describeMismatch(subject, formatSpec(spec), `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)}`, stringIntoNumbersFix(value)), {
+      details: { subject: spec.name, expected: formatSpec(spec), received: 'a string' },
+    });
+  }
+  const encoded = describeEncodedImage(value);
+  if (encoded !== undefined && !(value instanceof Uint8Array)) throw encodedImageError(spec, encoded);
+  if (encoded !== undefined) {
+    // Bytes that start like a PNG or JPEG may still be raw pixels that fit; only a failure says otherwise.
+    try {
+      return normalizePlainValue(value, spec, manifest, options);
+    } catch (cause) {
+      throw encodedImageError(spec, encoded, cause);
+    }
+  }
+  if (value instanceof ArrayBuffer || (typeof Blob !== 'undefined' && value instanceof Blob)) {
+    throw new ServableError('INVALID_INPUT', describeMismatch(subject, formatSpec(spec), value instanceof ArrayBuffer ? 'an ArrayBuffer' : 'a Blob', `wrap the values in the typed array of the dtype (new ${spec.dtype === 'float32' ? 'Float32Array' : 'Uint8Array'}(buffer))`));
+  }
+  return normalizePlainValue(value, spec, manifest, options);
+}
+
+function encodedImageError(spec: TensorSpec, what: string, cause?: unknown): ServableError {
+  const argument = what === 'a Blob' ? 'blob' : what === 'a URL' ? 'url' : 'bytes';
+  return new ServableError('INVALID_INPUT', describeMismatch(subjectOf(spec), formatSpec(spec), `${what}, an encoded image`, `decode it first with await decodeImage(${argument}) and pass the image`), {
+    details: { subject: spec.name, expected: formatSpec(spec), received: what },
+    ...(cause ? { cause } : {}),
+  });
+}
+
+function normalizePlainValue(value: unknown, spec: TensorSpec, manifest: ModelManifest | undefined, options: CoerceOptions): { tensor: Tensor; single: boolean; warning?: RuntimeWarning } {
   const subject = subjectOf(spec);
   const rank = spec.shape.length;
   const steps = manifest?.preprocessing?.image;
@@ -91,7 +137,8 @@ function normalizeValue(value: unknown, spec: TensorSpec, manifest: ModelManifes
     const data = isFloatDType(spec.dtype) ? all : Array.from(all, (v) => Math.min(Math.max(Math.round(v), 0), 255));
     const tensor = { dtype: spec.dtype, shape: [parts.length, ...exShape], data: coerceValues(data, spec.dtype, subject, options) } as Tensor;
     checkTensorAgainstSpec(tensor, spec);
-    return { tensor, single: !Array.isArray(value) };
+    const unscaled = isFloatDType(spec.dtype) && steps?.scale === undefined && !steps?.mean && !steps?.std && images.some((img) => !(img.data instanceof Float32Array));
+    return { tensor, single: !Array.isArray(value), ...(unscaled ? { warning: rawPixelsWarning(spec, steps) } : {}) };
   }
   if (isTensor(value)) {
     if (hasExtraChannelAxis(spec, value.shape)) throw channelAxisError(spec, value.shape, value.dtype);
@@ -191,6 +238,7 @@ export function normalizeInput(input: PredictInput, signature: ModelSignature, m
     values = { [target]: input };
   }
   const feeds: TensorMap = {};
+  const warnings: RuntimeWarning[] = [];
   let single: boolean | undefined;
   let batchSize = 0;
   for (const spec of inputs) {
@@ -205,9 +253,10 @@ export function normalizeInput(input: PredictInput, signature: ModelSignature, m
     }
     single = r.single;
     feeds[spec.name] = r.tensor;
+    if (r.warning) warnings.push(r.warning);
     batchSize = r.tensor.shape[0] ?? 1;
   }
   const check = new Map<string, { size: number; input: string }>();
   for (const spec of inputs) checkTensorAgainstSpec(feeds[spec.name]!, spec, check);
-  return { feeds, single: single ?? false, batchSize };
+  return { feeds, single: single ?? false, batchSize, warnings };
 }

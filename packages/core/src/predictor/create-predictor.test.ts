@@ -46,6 +46,41 @@ describe('createPredictor', () => {
     expect(Array.from(many.sum!.data as Float32Array)).toEqual([6, 15]);
   });
 
+  it('answers an array for batch: true and one answer for batch: false, whatever the input shape', async () => {
+    const { predictor } = await predictorFor({ manifest });
+    const asBatch = await predictor.predict([0, 5, 1], { output: 'classification', batch: true });
+    expect(Array.isArray(asBatch)).toBe(true);
+    expect(asBatch.map((c) => c.label)).toEqual(['b']);
+    const one = await predictor.predict([[0, 5, 1]], { output: 'classification', batch: false });
+    expect(Array.isArray(one)).toBe(false);
+    expect(one.label).toBe('b');
+    const tensors = (await predictor.predict([0, 5, 1], { output: 'tensors', batch: true })) as TensorMap;
+    expect(tensors.logits!.shape).toEqual([1, 3]);
+    const unbatched = (await predictor.predict([[0, 5, 1]], { output: 'tensors', batch: false })) as TensorMap;
+    expect(unbatched.logits!.shape).toEqual([3]);
+  });
+
+  it('refuses a batch of several examples under batch: false, and a batch option that is not a boolean', async () => {
+    const { predictor } = await predictorFor({ manifest });
+    const e = await predictor.predict([[0, 5, 1], [1, 0, 0]], { output: 'classification', batch: false }).catch((x: unknown) => x);
+    expect(ServableError.isInstance(e) && e.code).toBe('SHAPE_MISMATCH');
+    expect((e as Error).message).toContain('got a batch of 2');
+    const bad = await predictor.predict([0, 5, 1], { batch: 'yes' as unknown as boolean }).catch((x: unknown) => x);
+    expect(ServableError.isInstance(bad) && bad.code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('adds the raw-pixels warning to the model report once, however many predictions', async () => {
+    const runtime = createFakeRuntime({ signature: { inputs: [{ name: 'pixels', dtype: 'float32', shape: ['batch', 2, 2] }], outputs: [{ name: 'y', dtype: 'float32', shape: ['batch', 2, 2] }] } });
+    const model = await loadModel(BYTES, { runtimes: [runtime] });
+    const predictor = createPredictor(model);
+    const image = { data: Uint8Array.from([0, 64, 128, 255]), width: 2, height: 2, channels: 1 as const };
+    expect(model.report.warnings).toEqual([]);
+    for (let i = 0; i < 3; i++) await predictor.predict(image, { output: 'tensors' });
+    expect(model.report.warnings).toHaveLength(1);
+    expect(model.report.warnings[0]).toMatchObject({ type: 'degraded', setting: 'preprocessing.image' });
+    expect(model.report.warnings[0]!.message).toContain('went into this float32 input as raw 0–255 values');
+  });
+
   it('keeps only the outputs asked for', async () => {
     const { predictor } = await predictorFor();
     const out = await predictor.predict([1, 2, 3], { output: 'tensors', outputs: ['sum'] });

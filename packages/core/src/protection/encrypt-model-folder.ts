@@ -73,7 +73,7 @@ export async function encryptModelFolder(folder: string, options: EncryptModelFo
   try {
     manifestText = await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8');
   } catch (cause) {
-    throw new ServableError('MODEL_NOT_FOUND', `model folder "${path.basename(dir)}": expected ${MANIFEST_FILE}, got none — write a manifest (name, version, format, file) first`, { cause });
+    throw new ServableError('MODEL_NOT_FOUND', `model folder "${folder}": expected ${MANIFEST_FILE}, got none — write a manifest (name, version, format, file) first`, { cause });
   }
   const manifest = parseManifest(manifestText);
   if (manifest.encryption) {

@@ -2,6 +2,7 @@ import { ServableError } from '../errors/servable-error.js';
 import { loadModel, type LoadModelOptions, type Model } from '../model/load-model.js';
 import type { Runtime } from '../model/runtime.js';
 import type { ModelSource } from '../model/source.js';
+import type { NestedValues } from '../pipeline/predict-input.js';
 import { createPredictor } from '../predictor/create-predictor.js';
 import { DTYPES, type DType } from '../tensor/dtype.js';
 import { float32ToFloat16 } from '../tensor/float16.js';
@@ -271,9 +272,8 @@ export function runConformanceSuite(options: ConformanceOptions): void {
   });
 }
 
-function toNested(data: Float32Array, shape: readonly number[]): unknown {
-  if (shape.length === 0) return data[0];
-  if (shape.length === 1) return Array.from(data);
+function toNested(data: Float32Array, shape: readonly number[]): NestedValues {
+  if (shape.length <= 1) return Array.from(data);
   const per = data.length / shape[0]!;
   return Array.from({ length: shape[0]! }, (_, i) => toNested(data.subarray(i * per, (i + 1) * per), shape.slice(1)));
 }

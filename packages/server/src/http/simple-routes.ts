@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ServableError, isTensor, type Classification, type TensorMap } from '@servable/core';
+import { ServableError, isTensor, type Classification, type PredictInput, type TensorMap } from '@servable/core';
 import type { ServerContext } from '../server-context.js';
 import { sendError } from './error-reply.js';
 import { parseInferJson } from '../protocol/fast-infer-json.js';
@@ -38,7 +38,8 @@ export function registerSimpleRoutes(fastify: FastifyInstance, context: ServerCo
           ? resolveSimpleSpans(fast as Record<string, unknown>, () => registry.get(name).predictor!.signature)
           : { body: jsonObjectBody(request, context.maxJsonDepth) };
       const body = resolved.body;
-      const input = resolved.tensor ?? simpleBodyToInput(body);
+      // Parsed JSON: the predictor's pipeline checks it against the signature.
+      const input = (resolved.tensor ?? simpleBodyToInput(body)) as PredictInput;
       const topK = body.top_k ?? body.topK;
       if (topK !== undefined && (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1)) {
         throw new ServableError('INVALID_INPUT', `top_k: expected a positive integer, got ${JSON.stringify(topK)}`);
